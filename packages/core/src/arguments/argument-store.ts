@@ -1,0 +1,182 @@
+// Deciding where each argument's value goes (memory, temp file, nowhere) and storing it there.
+import type { Config } from '../config.js';
+import type { Environment } from '../environment.js';
+import { HttpError } from '../errors.js';
+import type { TempFile, TempFiles } from '../temp-files.js';
+import { Argument, type ArgumentInit } from './argument.js';
+
+/** Where to keep an argument: `automatic` is `file` when the part has a file name, else `memory`. */
+export type StoreKind = 'memory' | 'file' | 'automatic';
+
+/**
+ * The answer of an {@link ArgStore}: a store, `discard` (the argument is left out), or a store with
+ * a byte limit. Over its limit an argument is kept but `oversized`, and its value is dropped.
+ */
+export type StoreDecision = StoreKind | 'discard' | { readonly store: StoreKind; readonly maxSize: number };
+
+/** What is known of an argument before its value is read. */
+export interface PartInfo {
+  readonly filename: string | undefined;
+  /** The part's `Content-Type` as sent, or `text/plain`. */
+  readonly contentType: string;
+  readonly headers: Readonly<Record<string, string>>;
+}
+
+/** Decides per argument where its value goes. Called once per argument, before its value is read. */
+export type ArgStore = (env: Environment, name: string, part: PartInfo) => StoreDecision;
+
+/** The default: files of uploads (and raw bodies) to temp files, the rest in memory. */
+export const defaultArgStore: ArgStore = () => 'automatic';
+
+/** @internal The state shared by the argument parsers of one request. */
+export interface ArgumentContext {
+  readonly env: Environment;
+  readonly config: Config;
+  readonly argStore: ArgStore;
+  readonly tempFiles: TempFiles;
+  /** Counts arguments against `maxArguments`. */
+  countArgument(name: string): void;
+}
+
+/** An argument's metadata before its value is stored. */
+export type ArgumentMeta = Pick<ArgumentInit, 'name' | 'filename' | 'contentTypeHeader' | 'headers'>;
+
+interface ResolvedStore {
+  readonly store: 'memory' | 'file';
+  readonly limit: number;
+}
+
+/**
+ * Asks the app's `argStore` where the argument goes; undefined means discard. An `argStore` that
+ * throws discards the argument (as Netcgi does) and the error is logged.
+ */
+export function resolveStore(context: ArgumentContext, meta: ArgumentMeta, hasFile: boolean): ResolvedStore | undefined {
+  const { config, env } = context;
+  const part: PartInfo = {
+    filename: meta.filename,
+    contentType: meta.contentTypeHeader ?? 'text/plain',
+    headers: meta.headers ?? {},
+  };
+  let decision: StoreDecision;
+  try {
+    decision = context.argStore(env, meta.name, part);
+  } catch (error) {
+    env.logError(`argStore threw for argument "${meta.name}", which is discarded: ${String(error)}`);
+    return undefined;
+  }
+  if (decision === 'discard') return undefined;
+  const kind = typeof decision === 'string' ? decision : decision.store;
+  const store = kind === 'automatic' ? (hasFile ? 'file' : 'memory') : kind;
+  const defaultLimit = store === 'file' ? config.maxFileArgumentSize : config.maxMemoryArgumentSize;
+  return { store, limit: typeof decision === 'string' ? defaultLimit : decision.maxSize };
+}
+
+/** Counts one argument and checks its name's size. @throws HttpError 413 */
+export function checkArgumentName(context: ArgumentContext, name: string): void {
+  context.countArgument(name);
+  if (Buffer.byteLength(name) > context.config.maxArgumentNameSize) {
+    throw new HttpError(413, `an argument name is longer than ${context.config.maxArgumentNameSize} bytes`);
+  }
+}
+
+/**
+ * Stores a streamed value per the argument's store decision, never holding more than the limit in
+ * memory. Over the limit it stops storing (a stored prefix is deleted) and, with `drainAfterLimit`,
+ * reads the rest to nowhere (a multipart parser must find the next part); without, it stops reading.
+ * Resolves to undefined for a discarded argument.
+ */
+export async function storeStream(
+  context: ArgumentContext,
+  meta: ArgumentMeta,
+  source: AsyncIterable<Buffer>,
+  options: { hasFile: boolean; drainAfterLimit: boolean },
+): Promise<Argument | undefined> {
+  const resolved = resolveStore(context, meta, options.hasFile);
+  if (resolved === undefined) {
+    if (options.drainAfterLimit) for await (const _ of source);
+    return undefined;
+  }
+  const sink = resolved.store === 'file' ? await FileSink.open(context.tempFiles) : new MemorySink();
+  let size = 0;
+  let oversized = false;
+  try {
+    for await (const chunk of source) {
+      size += chunk.length;
+      if (!oversized && size > resolved.limit) {
+        oversized = true;
+        await sink.discard();
+        if (!options.drainAfterLimit) break;
+      }
+      if (!oversized) await sink.write(chunk);
+    }
+  } catch (error) {
+    await sink.discard();
+    throw error;
+  }
+  if (oversized) return new Argument({ ...meta, store: resolved.store, size, oversizedLimit: resolved.limit });
+  return new Argument({ ...meta, size, ...(await sink.finish()) });
+}
+
+/**
+ * Makes an argument of a value that arrived whole in memory (query strings, urlencoded and
+ * multipart fields): it stays in memory whatever the store, and only the limit applies.
+ * `truncated` says the parser already cut the value at `maxMemoryArgumentSize`.
+ */
+export function storeValue(context: ArgumentContext, meta: ArgumentMeta, value: string, truncated = false): Argument | undefined {
+  const resolved = resolveStore(context, meta, false);
+  if (resolved === undefined) return undefined;
+  const size = Buffer.byteLength(value);
+  if (truncated || size > resolved.limit) {
+    const limit = truncated ? Math.min(resolved.limit, context.config.maxMemoryArgumentSize) : resolved.limit;
+    return new Argument({ ...meta, store: 'memory', size, oversizedLimit: limit });
+  }
+  return new Argument({ ...meta, store: 'memory', size, value });
+}
+
+class MemorySink {
+  #chunks: Buffer[] = [];
+  write(chunk: Buffer): void {
+    this.#chunks.push(chunk);
+  }
+  async discard(): Promise<void> {
+    this.#chunks = [];
+  }
+  async finish(): Promise<Pick<ArgumentInit, 'store' | 'value'>> {
+    return { store: 'memory', value: Buffer.concat(this.#chunks) };
+  }
+}
+
+class FileSink {
+  readonly #tempFiles: TempFiles;
+  readonly #file: TempFile;
+  #position = 0;
+
+  private constructor(tempFiles: TempFiles, file: TempFile) {
+    this.#tempFiles = tempFiles;
+    this.#file = file;
+  }
+
+  static async open(tempFiles: TempFiles): Promise<FileSink> {
+    return new FileSink(tempFiles, await tempFiles.create());
+  }
+
+  async write(chunk: Buffer): Promise<void> {
+    let offset = 0;
+    while (offset < chunk.length) {
+      const { bytesWritten } = await this.#file.handle.write(chunk, offset, chunk.length - offset, this.#position);
+      offset += bytesWritten;
+      this.#position += bytesWritten;
+    }
+  }
+
+  discard(): Promise<void> {
+    return this.#tempFiles.remove(this.#file.path);
+  }
+
+  async finish(): Promise<Pick<ArgumentInit, 'store' | 'path' | 'removeFile'>> {
+    // The descriptor is closed now; only the path stays tracked, so many uploads hold no fds.
+    await this.#file.handle.close();
+    const tempFiles = this.#tempFiles;
+    return { store: 'file', path: this.#file.path, removeFile: (path) => tempFiles.remove(path) };
+  }
+}

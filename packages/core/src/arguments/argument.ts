@@ -1,0 +1,148 @@
+// One request argument: a query or form field, an uploaded file, or a raw request body.
+import { createReadStream, readFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { Readable } from 'node:stream';
+import { ArgumentFinalizedError, ArgumentOversizedError } from '../errors.js';
+
+/** Where an argument's value lives. */
+export type ArgumentStorage = 'memory' | 'file';
+
+/** @internal What the argument parsers know about an argument. */
+export interface ArgumentInit {
+  readonly name: string;
+  readonly filename?: string | undefined;
+  /** Media type with parameters, as sent; `text/plain` when none was. */
+  readonly contentTypeHeader?: string | undefined;
+  readonly headers?: Readonly<Record<string, string>>;
+  readonly store: ArgumentStorage;
+  readonly size: number;
+  /** The value of a memory argument. */
+  readonly value?: Buffer | string;
+  /** The temp file of a file argument. */
+  readonly path?: string;
+  /** Set when the value was larger than this limit and was dropped. */
+  readonly oversizedLimit?: number | undefined;
+  /** Deletes the temp file; given for file arguments. */
+  readonly removeFile?: (path: string) => Promise<void>;
+}
+
+/**
+ * An argument of the request. Its value is in memory or in a temp file (mode 0600) that
+ * `finalize()` deletes; the request pipeline finalizes every argument when the request ends.
+ */
+export class Argument {
+  /** The argument's name (the form field's name; `BODY` for a raw request body). */
+  readonly name: string;
+  /** The file name the client gave, for uploads; without its directory part. */
+  readonly filename: string | undefined;
+  /** The media type in lower case, without parameters; `text/plain` when none was sent. */
+  readonly contentType: string;
+  /** The `charset` parameter of the content type in lower case, or `''`. */
+  readonly charset: string;
+  /** The part's header fields (lower-case names) for multipart arguments; the request's for a body. */
+  readonly headers: Readonly<Record<string, string>>;
+  /** Where the value is kept. */
+  readonly store: ArgumentStorage;
+  /** The value's size in bytes (for an oversized argument: the bytes seen before reading stopped). */
+  readonly size: number;
+  /** The temp file holding the value, for `store === 'file'`. */
+  readonly path: string | undefined;
+  readonly #oversizedLimit: number | undefined;
+  readonly #removeFile: ((path: string) => Promise<void>) | undefined;
+  #value: Buffer | string | undefined;
+  #finalized = false;
+
+  /** @internal Apps get arguments from `cgi`; to make one, use {@link Argument.simple}. */
+  constructor(init: ArgumentInit) {
+    this.name = init.name;
+    this.filename = init.filename;
+    const contentType = parseContentType(init.contentTypeHeader ?? '');
+    this.contentType = contentType.type;
+    this.charset = contentType.charset;
+    this.headers = init.headers ?? {};
+    this.store = init.store;
+    this.size = init.size;
+    this.path = init.path;
+    this.#value = init.value;
+    this.#oversizedLimit = init.oversizedLimit;
+    this.#removeFile = init.removeFile;
+  }
+
+  /** A memory argument with a text value, e.g. for `cgi.url({ withQueryString: [...] })`. */
+  static simple(name: string, value: string): Argument {
+    return new Argument({ name, value, store: 'memory', size: Buffer.byteLength(value) });
+  }
+
+  /** Whether the value was larger than its limit; its value is then gone. */
+  get oversized(): boolean {
+    return this.#oversizedLimit !== undefined;
+  }
+
+  /**
+   * The value as text, decoded with the argument's charset (UTF-8 when none or unknown).
+   * Reads a file argument synchronously: prefer `text()` or `open()` for uploads.
+   * @throws ArgumentOversizedError, ArgumentFinalizedError
+   */
+  get value(): string {
+    this.#assertReadable();
+    if (typeof this.#value === 'string') return this.#value;
+    return decode(this.#value ?? readFileSync(this.path!), this.charset);
+  }
+
+  /** The value as a stream of bytes. @throws ArgumentOversizedError, ArgumentFinalizedError */
+  open(): Readable {
+    this.#assertReadable();
+    if (this.store === 'file') return createReadStream(this.path!);
+    return Readable.from([this.#bytesInMemory()], { objectMode: false });
+  }
+
+  /** The value's bytes. @throws ArgumentOversizedError, ArgumentFinalizedError */
+  async bytes(): Promise<Buffer> {
+    this.#assertReadable();
+    return this.store === 'file' ? readFile(this.path!) : this.#bytesInMemory();
+  }
+
+  /** The value as text, decoded like `value`. @throws ArgumentOversizedError, ArgumentFinalizedError */
+  async text(): Promise<string> {
+    if (typeof this.#value === 'string') return this.value;
+    return decode(await this.bytes(), this.charset);
+  }
+
+  /** Deletes the temp file and drops the value. Never throws; a second call does nothing. */
+  async finalize(): Promise<void> {
+    if (this.#finalized) return;
+    this.#finalized = true;
+    this.#value = undefined;
+    if (this.path !== undefined) await this.#removeFile?.(this.path);
+  }
+
+  #bytesInMemory(): Buffer {
+    const value = this.#value ?? '';
+    return typeof value === 'string' ? Buffer.from(value) : value;
+  }
+
+  #assertReadable(): void {
+    if (this.#oversizedLimit !== undefined) throw new ArgumentOversizedError(this.name, this.#oversizedLimit);
+    if (this.#finalized) throw new ArgumentFinalizedError(this.name);
+  }
+}
+
+/** A media type split into its lower-case type and charset; `text/plain` when empty. */
+export function parseContentType(header: string): { type: string; charset: string } {
+  const [type = '', ...parameters] = header.split(';');
+  let charset = '';
+  for (const parameter of parameters) {
+    const match = /^\s*charset\s*=\s*"?([^";\s]*)"?\s*$/i.exec(parameter);
+    if (match !== null) charset = match[1]!.toLowerCase();
+  }
+  return { type: type.trim().toLowerCase() || 'text/plain', charset };
+}
+
+function decode(bytes: Buffer, charset: string): string {
+  if (charset === '' || charset === 'utf-8' || charset === 'utf8') return bytes.toString('utf8');
+  try {
+    return new TextDecoder(charset).decode(bytes);
+  } catch {
+    return bytes.toString('utf8');
+  }
+}

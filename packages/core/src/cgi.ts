@@ -1,0 +1,124 @@
+// The Cgi object an app receives: arguments, output, header helpers, URL, clean-up.
+import type { Argument } from './arguments/argument.js';
+import type { Environment } from './environment.js';
+import type { OutChannel } from './output/output-channel.js';
+import { headerFields, redirectionFields, type HeaderOptions, type RedirectionOptions } from './output/response-header.js';
+import type { TempFiles } from './temp-files.js';
+import { buildUrl, type UrlOptions } from './url.js';
+
+/** What an app is written against: one request, whatever connector runs it. */
+export interface Cgi {
+  /** The request's CGI properties and headers, and the response header. */
+  readonly environment: Environment;
+  /** REQUEST_METHOD, e.g. `GET`. */
+  readonly method: string;
+  /** Every argument, in request order: query string first, then the body's. */
+  readonly arguments: readonly Argument[];
+  /** A non-form request body (PUT, PATCH, POST of another type) as the argument `BODY`. */
+  readonly body: Argument | undefined;
+  /** The response body. */
+  readonly out: OutChannel;
+  /** Aborted when the web server aborts the request or goes away. */
+  readonly signal: AbortSignal;
+  /** The first argument of that name. */
+  argument(name: string): Argument | undefined;
+  /** The first value of that name, or `fallback`. @throws ArgumentOversizedError */
+  argumentValue(name: string, fallback?: string): string;
+  argumentExists(name: string): boolean;
+  /** Every argument of that name, in request order. */
+  multipleArgument(name: string): Argument[];
+  /** This request's URL, rebuilt from CGI properties. @throws ArgumentOversizedError */
+  url(options?: UrlOptions): string;
+  /** Replaces the response header. @throws HeaderSentError, InvalidHeaderError, TypeError */
+  setHeader(options?: HeaderOptions): void;
+  /** Replaces the response header with a redirection to `location`. @throws HeaderSentError, InvalidHeaderError */
+  setRedirectionHeader(location: string, options?: RedirectionOptions): void;
+  /** Runs `callback` when the request ends, after the response; callbacks run last-registered first. */
+  atExit(callback: () => void | Promise<void>): void;
+  /** Deletes every temp file and runs the `atExit` callbacks; the connector calls it. Runs once. */
+  finalize(): Promise<void>;
+}
+
+/** @internal What the pipeline gives a {@link RequestCgi}. */
+export interface CgiInit {
+  readonly environment: Environment;
+  readonly method: string;
+  readonly arguments: readonly Argument[];
+  readonly body: Argument | undefined;
+  readonly out: OutChannel;
+  readonly signal: AbortSignal;
+  readonly tempFiles: TempFiles;
+}
+
+/** @internal The one implementation of {@link Cgi}. */
+export class RequestCgi implements Cgi {
+  readonly environment: Environment;
+  readonly method: string;
+  readonly arguments: readonly Argument[];
+  readonly body: Argument | undefined;
+  readonly out: OutChannel;
+  readonly signal: AbortSignal;
+  readonly #tempFiles: TempFiles;
+  readonly #atExit: (() => void | Promise<void>)[] = [];
+  #finalized: Promise<void> | undefined;
+
+  constructor(init: CgiInit) {
+    this.environment = init.environment;
+    this.method = init.method;
+    this.arguments = init.arguments;
+    this.body = init.body;
+    this.out = init.out;
+    this.signal = init.signal;
+    this.#tempFiles = init.tempFiles;
+  }
+
+  argument(name: string): Argument | undefined {
+    return this.arguments.find((argument) => argument.name === name);
+  }
+
+  argumentValue(name: string, fallback = ''): string {
+    return this.argument(name)?.value ?? fallback;
+  }
+
+  argumentExists(name: string): boolean {
+    return this.argument(name) !== undefined;
+  }
+
+  multipleArgument(name: string): Argument[] {
+    return this.arguments.filter((argument) => argument.name === name);
+  }
+
+  url(options?: UrlOptions): string {
+    return buildUrl(this, options);
+  }
+
+  setHeader(options: HeaderOptions = {}): void {
+    this.environment.setOutputHeaderFields(headerFields(options));
+  }
+
+  setRedirectionHeader(location: string, options?: RedirectionOptions): void {
+    this.environment.setOutputHeaderFields(redirectionFields(location, options));
+  }
+
+  atExit(callback: () => void | Promise<void>): void {
+    this.#atExit.push(callback);
+  }
+
+  finalize(): Promise<void> {
+    this.#finalized ??= this.#finalize();
+    return this.#finalized;
+  }
+
+  async #finalize(): Promise<void> {
+    const argumentList = this.body === undefined ? this.arguments : [...this.arguments, this.body];
+    await Promise.all(argumentList.map((argument) => argument.finalize()));
+    await this.#tempFiles.removeAll();
+    for (const callback of this.#atExit.reverse()) {
+      try {
+        await callback();
+      } catch (error) {
+        this.environment.logError(`an atExit callback threw: ${error instanceof Error ? error.stack : String(error)}`);
+      }
+    }
+  }
+}

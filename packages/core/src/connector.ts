@@ -1,0 +1,7 @@
+// @netcgi/core/connector: what a connector needs, and nothing an app should use.
+export { processRequest, type ConnectorRequest } from './process-request.js';
+export { splitCgiVariables, type CgiVariables } from './properties.js';
+export { serializeHeader, statusLine, type HeaderField } from './output/header-fields.js';
+export type { App, OutputType, RunOptions } from './process-request.js';
+export type { RequestOutcome } from './handle-error.js';
+export type { Cgi } from './cgi.js';

@@ -1,0 +1,60 @@
+// Turning what a request threw into a response: an error page, an early end, or a logged cut-off.
+import type { Environment } from './environment.js';
+import { renderErrorPage } from './error-page.js';
+import { HttpError, RequestAbortedError } from './errors.js';
+import { statusLine, type HeaderField } from './output/header-fields.js';
+import type { OutChannel } from './output/output-channel.js';
+import type { RawOutput } from './output/raw-output.js';
+
+/** How a request ended, for the connector. */
+export type RequestOutcome =
+  /** The whole response went out (an error page counts). */
+  | 'complete'
+  /** An error came after the header went out: the response is truncated. */
+  | 'cut-off'
+  /** The web server aborted the request or went away. */
+  | 'aborted';
+
+/**
+ * Answers for `error`. Before the header went out: drops uncommitted output and sends an error
+ * page (4xx, 5xx) or an empty response with the status (below 400). After: logs the cut-off.
+ * Any exception is a 500 whose page says nothing of it; the log has the stack.
+ */
+export async function respondToError(
+  env: Environment,
+  raw: RawOutput,
+  out: OutChannel | undefined,
+  error: unknown,
+): Promise<RequestOutcome> {
+  // Uncommitted output, and direct output still queued in the channel, must not follow the page.
+  out?.destroy();
+  if (error instanceof RequestAbortedError || !raw.writable) return 'aborted';
+  const httpError = error instanceof HttpError ? error : undefined;
+  const status = httpError?.status ?? 500;
+  if (status >= 400) env.logError(`${env.scriptName}: ${describe(error)} (status ${status})`);
+  if (env.headerSent) {
+    env.logError(`${env.scriptName}: the response was cut off: the error came after its header was sent`);
+    return 'cut-off';
+  }
+  env.setOutputHeaderFields(errorHeader(status, httpError?.headers ?? {}));
+  env.sendOutputHeader();
+  if (status >= 400 && env.requestMethod !== 'HEAD') {
+    const message = httpError?.message ?? 'The application failed. The error log says why.';
+    await raw.write(renderErrorPage(status, message));
+  }
+  return 'complete';
+}
+
+function errorHeader(status: number, extra: HttpError['headers']): HeaderField[] {
+  const fields: HeaderField[] = [['Status', statusLine(status)]];
+  if (status >= 400) fields.push(['Content-Type', 'text/html; charset=utf-8'], ['Cache-Control', 'no-store']);
+  for (const [name, value] of Object.entries(extra)) {
+    for (const item of typeof value === 'string' ? [value] : value) fields.push([name, item]);
+  }
+  return fields;
+}
+
+function describe(error: unknown): string {
+  if (error instanceof HttpError) return error.message;
+  return error instanceof Error ? (error.stack ?? error.message) : `non-error thrown: ${String(error)}`;
+}

@@ -1,0 +1,77 @@
+// Transactional output: the body is held until commit(), in memory or spilled to a temp file.
+import type { TempFile, TempFiles } from '../temp-files.js';
+import type { OutputSink } from './output-sink.js';
+import type { RawOutput } from './raw-output.js';
+
+const READ_CHUNK_SIZE = 64 * 1024;
+
+/**
+ * Holds uncommitted output in memory; past `spillThreshold` bytes (when temp files are given)
+ * moves it to a temp file so that a large response never sits whole in memory.
+ */
+export class BufferedOutput implements OutputSink {
+  readonly #raw: RawOutput;
+  readonly #tempFiles: TempFiles | undefined;
+  readonly #spillThreshold: number;
+  #chunks: Buffer[] = [];
+  #memoryBytes = 0;
+  #file: TempFile | undefined;
+  #fileBytes = 0;
+
+  /** Without `tempFiles` everything stays in memory. */
+  constructor(raw: RawOutput, tempFiles?: TempFiles, spillThreshold = Number.POSITIVE_INFINITY) {
+    this.#raw = raw;
+    this.#tempFiles = tempFiles;
+    this.#spillThreshold = spillThreshold;
+  }
+
+  write(chunk: Buffer): Promise<void> | void {
+    if (this.#file !== undefined) return this.#append(chunk);
+    this.#chunks.push(chunk);
+    this.#memoryBytes += chunk.length;
+    if (this.#tempFiles !== undefined && this.#memoryBytes > this.#spillThreshold) return this.#spill();
+  }
+
+  async commit(): Promise<void> {
+    if (this.#file !== undefined) await this.#sendFile(this.#file);
+    else for (const chunk of this.#chunks) await this.#raw.write(chunk);
+    this.rollback();
+  }
+
+  rollback(): void {
+    this.#chunks = [];
+    this.#memoryBytes = 0;
+    // The file is overwritten from offset 0 next time; its stale tail is never read.
+    this.#fileBytes = 0;
+  }
+
+  async close(): Promise<void> {
+    this.rollback();
+    if (this.#file !== undefined) await this.#tempFiles?.remove(this.#file.path);
+    this.#file = undefined;
+  }
+
+  async #spill(): Promise<void> {
+    this.#file ??= await this.#tempFiles!.create();
+    const chunks = this.#chunks;
+    this.#chunks = [];
+    this.#memoryBytes = 0;
+    for (const chunk of chunks) await this.#append(chunk);
+  }
+
+  async #append(chunk: Buffer): Promise<void> {
+    const { bytesWritten } = await this.#file!.handle.write(chunk, 0, chunk.length, this.#fileBytes);
+    this.#fileBytes += bytesWritten;
+  }
+
+  async #sendFile(file: TempFile): Promise<void> {
+    for (let position = 0; position < this.#fileBytes; ) {
+      // A fresh buffer per read: the connector may still hold the previous one.
+      const buffer = Buffer.allocUnsafe(Math.min(READ_CHUNK_SIZE, this.#fileBytes - position));
+      const { bytesRead } = await file.handle.read(buffer, 0, buffer.length, position);
+      if (bytesRead === 0) break;
+      position += bytesRead;
+      await this.#raw.write(bytesRead === buffer.length ? buffer : buffer.subarray(0, bytesRead));
+    }
+  }
+}

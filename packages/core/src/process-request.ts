@@ -1,0 +1,162 @@
+// The one request pipeline every connector runs: checks, arguments, the app, commit, errors, clean-up.
+import type { Readable, Writable } from 'node:stream';
+import { defaultArgStore, type ArgStore, type ArgumentContext } from './arguments/argument-store.js';
+import { readArguments } from './arguments/read-arguments.js';
+import { RequestCgi, type Cgi } from './cgi.js';
+import { makeConfig, type Config } from './config.js';
+import { Environment } from './environment.js';
+import { HttpError } from './errors.js';
+import { respondToError, type RequestOutcome } from './handle-error.js';
+import { BufferedOutput } from './output/buffered-output.js';
+import { DirectOutput, DiscardingOutput } from './output/direct-output.js';
+import { OutChannel } from './output/output-channel.js';
+import type { OutputSink } from './output/output-sink.js';
+import { RawOutput } from './output/raw-output.js';
+import { splitCgiVariables } from './properties.js';
+import { TempFiles } from './temp-files.js';
+
+/** An application: called once per request. */
+export type App<C extends Cgi = Cgi> = (cgi: C) => void | Promise<void>;
+
+/**
+ * How the response body is held: `direct` writes through; `transactional` keeps it in memory
+ * until `commit()`; `transactional-tempfile` too, moving it to a temp file past
+ * `config.outputSpillThreshold` bytes.
+ */
+export type OutputType = 'direct' | 'transactional' | 'transactional-tempfile';
+
+/** Wraps the whole run of a request (argument parsing included), e.g. to map exceptions. */
+export type ExceptionHandler = (env: Environment, run: () => Promise<void>) => Promise<void>;
+
+/** The options every connector's `run…(app, options)` takes. */
+export interface RunOptions {
+  /** Overrides of {@link defaultConfig}. */
+  config?: Partial<Config>;
+  /** Default `direct`. */
+  outputType?: OutputType;
+  /** Default: {@link defaultArgStore}. */
+  argStore?: ArgStore;
+  exnHandler?: ExceptionHandler;
+}
+
+/** What a connector supplies for one request; see docs/architecture.md, "The connector contract". */
+export interface ConnectorRequest {
+  /** The CGI meta-variables (RFC 3875 §4.1), `HTTP_*` request headers included. */
+  readonly variables: Iterable<readonly [string, string]>;
+  /**
+   * The request body. The pipeline reads at most CONTENT_LENGTH bytes, may stop early and may
+   * destroy the stream; the connector discards whatever is left.
+   */
+  readonly body: Readable;
+  /** The raw CGI response: header block, then body. The pipeline ends it when the response is complete. */
+  readonly output: Writable;
+  /** A line for the web server's error log. */
+  readonly logError: (message: string) => void;
+  /** Aborted when the request is aborted or the peer is gone; the connector also destroys `output`. */
+  readonly signal?: AbortSignal;
+}
+
+const configs = new WeakMap<RunOptions, Config>();
+const neverAborted = new AbortController().signal;
+
+/**
+ * Runs `app` for one request: method and content-type checks, arguments, the app, the commit,
+ * error responses, then the end of `request.output` and the clean-up of every temp file and
+ * `atExit` callback. `extend` lets a connector add its own powers to the Cgi (`FcgiCgi`).
+ * @throws what the app threw, only when `config.defaultErrorHandler` is false (after clean-up).
+ */
+export async function processRequest<C extends Cgi = Cgi>(
+  app: App<C>,
+  request: ConnectorRequest,
+  options: RunOptions = {},
+  extend?: (cgi: Cgi) => C,
+): Promise<RequestOutcome> {
+  const config = configOf(options);
+  const raw = new RawOutput(request.output);
+  const env = new Environment({ variables: splitCgiVariables(request.variables), config, output: raw, logError: request.logError });
+  const tempFiles = new TempFiles(config.tmpDirectory, config.tmpPrefix);
+  const signal = request.signal ?? neverAborted;
+  let cgi: RequestCgi | undefined;
+
+  const run = async (): Promise<void> => {
+    const method = checkMethod(env);
+    const context = argumentContext(env, options.argStore ?? defaultArgStore, tempFiles);
+    const { arguments: argumentList, body } = await readArguments(context, method, request.body);
+    const out = makeOutChannel(env, raw, method, options.outputType ?? 'direct', tempFiles);
+    cgi = new RequestCgi({ environment: env, method, arguments: argumentList, body, out, signal, tempFiles });
+    await app(extend === undefined ? (cgi as unknown as C) : extend(cgi));
+    await out.commit();
+    out.end();
+  };
+
+  let outcome: RequestOutcome = 'complete';
+  try {
+    await (options.exnHandler ?? runDirectly)(env, run);
+  } catch (error) {
+    if (!config.defaultErrorHandler && !signal.aborted) throw error;
+    outcome = signal.aborted ? 'aborted' : await respondSafely(env, raw, cgi, error);
+  } finally {
+    await raw.end();
+    await (cgi?.finalize() ?? tempFiles.removeAll());
+  }
+  return outcome;
+}
+
+const runDirectly: ExceptionHandler = (_env, run) => run();
+
+function configOf(options: RunOptions): Config {
+  let config = configs.get(options);
+  if (config === undefined) {
+    config = makeConfig(options.config);
+    configs.set(options, config);
+  }
+  return config;
+}
+
+function checkMethod(env: Environment): string {
+  const method = env.requestMethod;
+  if (method === '') {
+    throw new HttpError(400, 'the request has no REQUEST_METHOD: run the app through a connector (netcgi-test from a shell)');
+  }
+  const permitted = env.config.permittedHttpMethods;
+  if (!permitted.includes(method)) {
+    throw new HttpError(405, `the request method ${method} is not allowed`, { headers: { Allow: permitted.join(', ') } });
+  }
+  return method;
+}
+
+function argumentContext(env: Environment, argStore: ArgStore, tempFiles: TempFiles): ArgumentContext {
+  let count = 0;
+  const { maxArguments } = env.config;
+  return {
+    env,
+    config: env.config,
+    argStore,
+    tempFiles,
+    countArgument() {
+      if (++count > maxArguments) throw new HttpError(413, `the request has more than ${maxArguments} arguments`);
+    },
+  };
+}
+
+function makeOutChannel(env: Environment, raw: RawOutput, method: string, outputType: OutputType, tempFiles: TempFiles): OutChannel {
+  const sendHeader = (): void => env.sendOutputHeader();
+  let sink: OutputSink;
+  if (method === 'HEAD') sink = new DiscardingOutput();
+  else if (outputType === 'direct') sink = new DirectOutput(raw, sendHeader);
+  else if (outputType === 'transactional') sink = new BufferedOutput(raw);
+  else sink = new BufferedOutput(raw, tempFiles, env.config.outputSpillThreshold);
+  const out = new OutChannel(sink, sendHeader);
+  // Errors reach the app through write callbacks and commit(); without a listener they would crash.
+  out.on('error', () => {});
+  return out;
+}
+
+async function respondSafely(env: Environment, raw: RawOutput, cgi: RequestCgi | undefined, error: unknown): Promise<RequestOutcome> {
+  try {
+    return await respondToError(env, raw, cgi?.out, error);
+  } catch (pageError) {
+    env.logError(`${env.scriptName}: the error response failed too: ${String(pageError)}`);
+    return 'cut-off';
+  }
+}
