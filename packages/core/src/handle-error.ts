@@ -31,9 +31,9 @@ export async function respondToError(
   if (error instanceof RequestAbortedError || !raw.writable) return 'aborted';
   const httpError = error instanceof HttpError ? error : undefined;
   const status = httpError?.status ?? 500;
-  if (status >= 400) env.logError(`${env.scriptName}: ${describe(error)} (status ${status})`);
+  if (status >= 400) env.logError(`${requestLine(env)}: ${describe(error)} (status ${status})`);
   if (env.headerSent) {
-    env.logError(`${env.scriptName}: the response was cut off: the error came after its header was sent`);
+    env.logError(`${requestLine(env)}: the response was cut off: the error came after its header was sent`);
     return 'cut-off';
   }
   env.setOutputHeaderFields(errorHeader(status, httpError?.headers ?? {}));
@@ -57,4 +57,9 @@ function errorHeader(status: number, extra: HttpError['headers']): HeaderField[]
 function describe(error: unknown): string {
   if (error instanceof HttpError) return error.message;
   return error instanceof Error ? (error.stack ?? error.message) : `non-error thrown: ${String(error)}`;
+}
+
+/** `METHOD /script/path` for log lines, so that an operator knows which request failed. */
+export function requestLine(env: Environment): string {
+  return `${env.requestMethod || '(no method)'} ${`${env.scriptName}${env.pathInfo}` || '/'}`;
 }

@@ -6,7 +6,7 @@ import { RequestCgi, type Cgi } from './cgi.js';
 import { makeConfig, type Config } from './config.js';
 import { Environment } from './environment.js';
 import { HttpError } from './errors.js';
-import { respondToError, type RequestOutcome } from './handle-error.js';
+import { requestLine, respondToError, type RequestOutcome } from './handle-error.js';
 import { BufferedOutput } from './output/buffered-output.js';
 import { DirectOutput, DiscardingOutput } from './output/direct-output.js';
 import { OutChannel } from './output/output-channel.js';
@@ -156,7 +156,7 @@ async function respondSafely(env: Environment, raw: RawOutput, cgi: RequestCgi |
   try {
     return await respondToError(env, raw, cgi?.out, error);
   } catch (pageError) {
-    env.logError(`${env.scriptName}: the error response failed too: ${String(pageError)}`);
+    env.logError(`${requestLine(env)}: the error response failed too: ${String(pageError)}`);
     return 'cut-off';
   }
 }

@@ -45,6 +45,9 @@ export async function parseMultipart(
     }
   });
   parser.on('file', (name, stream, info) => {
+    // busboy destroys the part's stream on a parse error, maybe before storeStream reads it (it
+    // first opens a temp file); the reader still sees the error, but it must not go uncaught.
+    stream.on('error', () => {});
     try {
       checkPartName(context, name);
     } catch (error) {

@@ -1,0 +1,290 @@
+import { existsSync, statSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { ArgumentOversizedError, HttpError, type Cgi, type StoreDecision } from '@netcgi/core';
+import { testRequest, type TestRequestOptions } from '@netcgi/connector-test';
+import { useTempDirectory } from './helpers/temp-directory.js';
+
+const tmp = useTempDirectory();
+
+/** Runs `app` with this test's temp directory. */
+function request(app: (cgi: Cgi) => unknown, options: TestRequestOptions = {}) {
+  return testRequest(async (cgi) => { await app(cgi); }, { ...options, config: { tmpDirectory: tmp.path, ...options.config } });
+}
+
+const pairs = (cgi: Cgi) => cgi.arguments.map((argument) => [argument.name, argument.value]);
+
+describe('query string and urlencoded arguments', () => {
+  it('GET arguments come from the query string in request order', async () => {
+    let seen: unknown;
+    await request((cgi) => { seen = pairs(cgi); }, { url: '/?a=1&b=two+words&a=3&c=%E2%82%AC' });
+    expect(seen).toEqual([['a', '1'], ['b', 'two words'], ['a', '3'], ['c', '€']]);
+  });
+
+  it('argument, argumentValue, argumentExists and multipleArgument find by name', async () => {
+    await request((cgi) => {
+      expect(cgi.argument('a')?.value).toBe('1');
+      expect(cgi.argumentValue('a')).toBe('1');
+      expect(cgi.argumentValue('missing')).toBe('');
+      expect(cgi.argumentValue('missing', 'fallback')).toBe('fallback');
+      expect(cgi.argumentExists('b')).toBe(true);
+      expect(cgi.argumentExists('missing')).toBe(false);
+      expect(cgi.multipleArgument('a').map((argument) => argument.value)).toEqual(['1', '3']);
+      expect(cgi.multipleArgument('missing')).toEqual([]);
+    }, { url: '/?a=1&b=2&a=3' });
+  });
+
+  it('is lenient where Netcgi answered 500: a name without "=", empty pairs, bad escapes', async () => {
+    let seen: unknown;
+    const response = await request((cgi) => { seen = pairs(cgi); }, { url: '/?a&b=1&&c=%zz&=x&d=e=f' });
+    expect(response.status).toBe(200);
+    expect(seen).toEqual([['a', ''], ['b', '1'], ['c', '%zz'], ['', 'x'], ['d', 'e=f']]);
+  });
+
+  it('POST urlencoded arguments come after the query string arguments', async () => {
+    let seen: unknown;
+    await request((cgi) => { seen = pairs(cgi); }, { url: '/?q=from-url', form: { name: 'Ada Lovelace', lang: ['en', 'fr'] } });
+    expect(seen).toEqual([['q', 'from-url'], ['name', 'Ada Lovelace'], ['lang', 'en'], ['lang', 'fr']]);
+  });
+
+  it('a POST without a body has only its query arguments', async () => {
+    let seen: unknown;
+    const response = await request((cgi) => { seen = pairs(cgi); }, { method: 'POST', url: '/?x=1' });
+    expect(response.status).toBe(200);
+    expect(seen).toEqual([['x', '1']]);
+  });
+
+  it('a urlencoded body larger than maxUrlencodedSize answers 413', async () => {
+    const response = await request(() => {}, { form: { big: 'x'.repeat(2000) }, config: { maxUrlencodedSize: 1000 } });
+    expect(response.status).toBe(413);
+  });
+
+  it('a query string longer than maxUrlencodedSize answers 414', async () => {
+    const response = await request(() => {}, { url: `/?q=${'x'.repeat(2000)}`, config: { maxUrlencodedSize: 1000 } });
+    expect(response.status).toBe(414);
+  });
+
+  it('a body that ends before its content-length answers 400', async () => {
+    const response = await request(() => {}, {
+      body: { stream: (async function* () { yield Buffer.from('a=1'); })(), size: 10 },
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
+    expect(response.status).toBe(400);
+    expect(response.text()).toContain('ended 7 bytes short of its content-length of 10');
+  });
+});
+
+describe('limits', () => {
+  it('more than maxArguments answers 413', async () => {
+    const response = await request(() => {}, { url: '/?a=1&b=2&c=3', config: { maxArguments: 2 } });
+    expect(response.status).toBe(413);
+    expect(response.text()).toContain('more than 2 arguments');
+  });
+
+  it('more than maxArguments in a multipart body answers 413 and removes every stored file', async () => {
+    const files = Object.fromEntries(Array.from({ length: 5 }, (_, index) => [`f${index}`, { content: 'x'.repeat(1000), filename: `${index}.txt` }]));
+    const response = await request(() => { throw new Error('the app must not run'); }, { files, config: { maxArguments: 3 } });
+    expect(response.status).toBe(413);
+    expect(tmp.files()).toEqual([]);
+  });
+
+  it('an argument name longer than maxArgumentNameSize answers 413', async () => {
+    const response = await request(() => {}, { form: { ['n'.repeat(40)]: 'v' }, config: { maxArgumentNameSize: 32 } });
+    expect(response.status).toBe(413);
+  });
+
+  it('a content-length over inputContentLengthLimit answers 413 without reading the body', async () => {
+    let pulled = false;
+    const body = { stream: (async function* () { pulled = true; yield Buffer.alloc(100); })(), size: 100 };
+    const response = await request(() => {}, { body, headers: { 'content-type': 'application/x-www-form-urlencoded' }, config: { inputContentLengthLimit: 99 } });
+    expect(response.status).toBe(413);
+    expect(pulled).toBe(false);
+  });
+
+  it('a content type that is not permitted answers 415 naming the permitted ones', async () => {
+    const response = await request(() => {}, { body: '{}', headers: { 'content-type': 'application/json' } });
+    expect(response.status).toBe(415);
+    expect(response.text()).toContain('multipart/form-data, application/x-www-form-urlencoded');
+  });
+
+  it('a body without a content type answers 400', async () => {
+    // The builder types raw bodies; a broken client sends none.
+    const untyped = await request(() => {}, { method: 'POST', env: { CONTENT_TYPE: '' }, body: 'abc' });
+    expect(untyped.status).toBe(400);
+  });
+
+  it('a content-length that is not a number answers 400', async () => {
+    const response = await request(() => {}, { method: 'POST', env: { CONTENT_LENGTH: '12abc', CONTENT_TYPE: 'application/x-www-form-urlencoded' } });
+    expect(response.status).toBe(400);
+  });
+});
+
+describe('multipart arguments', () => {
+  it('fields stay in memory and files go to 0600 temp files that are deleted after the request', async () => {
+    let path = '';
+    const response = await request(async (cgi) => {
+      const title = cgi.argument('title')!;
+      expect([title.store, title.value, title.filename]).toEqual(['memory', 'Ünïcode', undefined]);
+      const upload = cgi.argument('upload')!;
+      expect(upload.store).toBe('file');
+      expect(upload.filename).toBe('report.csv');
+      expect(upload.contentType).toBe('text/csv');
+      expect(upload.size).toBe(11);
+      path = upload.path!;
+      expect(statSync(path).mode & 0o777).toBe(0o600);
+      expect(await upload.text()).toBe('a,b\n1,2\n3,4');
+      expect(upload.value).toBe('a,b\n1,2\n3,4');
+      expect((await upload.bytes()).length).toBe(11);
+      const chunks: Buffer[] = [];
+      for await (const chunk of upload.open()) chunks.push(chunk as Buffer);
+      expect(Buffer.concat(chunks).toString()).toBe('a,b\n1,2\n3,4');
+    }, { form: { title: 'Ünïcode' }, files: { upload: { content: 'a,b\n1,2\n3,4', filename: 'report.csv', contentType: 'text/csv' } } });
+    expect(response.status).toBe(200);
+    expect(existsSync(path)).toBe(false);
+  });
+
+  it('argStore decides the store per argument: memory, file, automatic, discard', async () => {
+    const decisions: Record<string, StoreDecision> = { m: 'memory', f: 'file', a: 'automatic', d: 'discard', upload: 'memory' };
+    let seen: unknown;
+    await request((cgi) => {
+      seen = cgi.arguments.map((argument) => [argument.name, argument.store]);
+    }, {
+      form: { m: '1', f: '2', a: '3', d: '4' },
+      files: { upload: { content: 'file content' } },
+      argStore: (_env, name) => decisions[name]!,
+    });
+    // Fields arrive whole in memory, so 'file' keeps them there; the upload obeys 'memory'.
+    expect(seen).toEqual([['m', 'memory'], ['f', 'memory'], ['a', 'memory'], ['upload', 'memory']]);
+  });
+
+  it('argStore sees the part: file name, content type and headers', async () => {
+    const parts: unknown[] = [];
+    await request(() => {}, {
+      files: { doc: { content: 'x', filename: 'a.txt', contentType: 'text/plain; charset=utf-8' } },
+      argStore: (_env, name, part) => { parts.push([name, part.filename, part.contentType]); return 'automatic'; },
+    });
+    expect(parts).toEqual([['doc', 'a.txt', 'text/plain']]);
+  });
+
+  it('an upload over its maxSize is kept as oversized, its value gone, and no file is left', async () => {
+    let checked = false;
+    const response = await request((cgi) => {
+      const upload = cgi.argument('upload')!;
+      expect(upload.oversized).toBe(true);
+      expect(upload.size).toBe(5000);
+      expect(() => upload.value).toThrow(ArgumentOversizedError);
+      expect(() => cgi.argumentValue('upload')).toThrow(/larger than its limit of 1000 bytes/);
+      expect(cgi.argument('after')?.value).toBe('still parsed');
+      expect(tmp.files()).toEqual([]);
+      checked = true;
+    }, {
+      files: { upload: { content: 'y'.repeat(5000) } },
+      form: { after: 'still parsed' },
+      argStore: (_env, name) => (name === 'upload' ? { store: 'file', maxSize: 1000 } : 'memory'),
+    });
+    expect(response.status).toBe(200);
+    expect(checked).toBe(true);
+  });
+
+  it('a field over maxMemoryArgumentSize is oversized', async () => {
+    let oversized: boolean | undefined;
+    await request((cgi) => { oversized = cgi.argument('big')?.oversized; }, {
+      form: { big: 'z'.repeat(3000) }, multipart: true, config: { maxMemoryArgumentSize: 1024 },
+    });
+    expect(oversized).toBe(true);
+  });
+
+  it('an argStore that throws discards the argument and logs why', async () => {
+    let names: string[] = [];
+    const response = await request((cgi) => { names = cgi.arguments.map((argument) => argument.name); }, {
+      form: { keep: '1', bad: '2' },
+      argStore: (_env, name) => { if (name === 'bad') throw new Error('no way'); return 'memory'; },
+    });
+    expect(names).toEqual(['keep']);
+    expect(response.log.join('\n')).toContain('argStore threw for argument "bad"');
+  });
+
+  it('a malformed multipart body answers 400 and leaves no file', async () => {
+    const body = '--b\r\nContent-Disposition: form-data; name="f"; filename="x"\r\n\r\npartial content without end';
+    const response = await request(() => {}, { body, headers: { 'content-type': 'multipart/form-data; boundary=b' } });
+    expect(response.status).toBe(400);
+    expect(response.text()).toContain('malformed multipart body');
+  });
+
+  it('a multipart content type without boundary answers 400', async () => {
+    const response = await request(() => {}, { body: 'x', headers: { 'content-type': 'multipart/form-data' } });
+    expect(response.status).toBe(400);
+  });
+
+  it('a part without a name answers 400', async () => {
+    const body = '--b\r\nContent-Disposition: form-data\r\n\r\nvalue\r\n--b--\r\n';
+    const response = await request(() => {}, { body, headers: { 'content-type': 'multipart/form-data; boundary=b' } });
+    expect(response.status).toBe(400);
+    expect(response.text()).toContain('has no name');
+  });
+});
+
+describe('raw request bodies', () => {
+  const putConfig = { permittedHttpMethods: ['GET', 'PUT', 'PATCH', 'POST'], permittedInputContentTypes: [] };
+
+  it('a PUT body is cgi.body, named BODY, in a temp file, with the query arguments beside it', async () => {
+    let seen: unknown;
+    await request(async (cgi) => {
+      const body = cgi.body!;
+      seen = [body.name, body.store, body.contentType, body.charset, await body.text(), pairs(cgi)];
+    }, { method: 'PUT', url: '/?v=2', body: '{"a":1}', headers: { 'content-type': 'application/json; charset=UTF-8' }, config: putConfig });
+    expect(seen).toEqual(['BODY', 'file', 'application/json', 'utf-8', '{"a":1}', [['v', '2']]]);
+  });
+
+  it('a POST of another permitted type is cgi.body too', async () => {
+    let text: string | undefined;
+    await request(async (cgi) => { text = await cgi.body?.text(); }, { body: 'raw', headers: { 'content-type': 'text/plain' }, config: putConfig });
+    expect(text).toBe('raw');
+  });
+
+  it('a body over its limit is oversized and reading stops at the limit', async () => {
+    let pulledChunks = 0;
+    async function* chunks() {
+      for (let index = 0; index < 100; index++) { pulledChunks++; yield Buffer.alloc(1024, 1); }
+    }
+    let oversized: boolean | undefined;
+    const response = await request((cgi) => { oversized = cgi.body?.oversized; }, {
+      method: 'PATCH', body: { stream: chunks(), size: 100 * 1024 }, config: putConfig,
+      argStore: () => ({ store: 'memory', maxSize: 4096 }),
+    });
+    expect(response.status).toBe(200);
+    expect(oversized).toBe(true);
+    expect(pulledChunks).toBeLessThan(20);
+  });
+
+  it('a discarded body leaves cgi.body undefined', async () => {
+    let body: unknown = 'unset';
+    await request((cgi) => { body = cgi.body; }, { method: 'PUT', body: 'x', config: putConfig, argStore: () => 'discard' });
+    expect(body).toBeUndefined();
+  });
+
+  it('DELETE takes its arguments from the query string and leaves the body unread', async () => {
+    let seen: unknown;
+    await request((cgi) => { seen = [pairs(cgi), cgi.body]; }, {
+      method: 'DELETE', url: '/?id=7', config: { permittedHttpMethods: ['DELETE'] },
+    });
+    expect(seen).toEqual([[['id', '7']], undefined]);
+  });
+});
+
+describe('methods', () => {
+  it('a method that is not permitted answers 405 with Allow', async () => {
+    const response = await request(() => {}, { method: 'PUT', body: 'x' });
+    expect(response.status).toBe(405);
+    expect(response.headers.get('allow')).toBe('GET, HEAD, POST');
+  });
+
+  it('a request without REQUEST_METHOD answers 400 and says how to test from a shell', async () => {
+    const response = await request(() => {}, { env: { REQUEST_METHOD: '' } });
+    expect(response.status).toBe(400);
+    expect(response.text()).toContain('netcgi-test');
+  });
+
+  it('HttpError is exported for apps to throw', () => {
+    expect(new HttpError(418).message).toBe("I'm a Teapot");
+  });
+});
