@@ -2,6 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import { open, unlink, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
+import { NetcgiError } from './errors.js';
 
 /** An open temp file. `handle` stays open until `TempFiles.remove()` or `removeAll()`. */
 export interface TempFile {
@@ -14,33 +15,49 @@ export class TempFiles {
   readonly #directory: string;
   readonly #prefix: string;
   readonly #files = new Map<string, TempFile>();
+  /** Creations and removals under way. */
+  readonly #pending = new Set<Promise<unknown>>();
   #counter = 0;
+  #closed = false;
 
   constructor(directory: string, prefix: string) {
     this.#directory = directory;
     this.#prefix = prefix;
   }
 
-  /** Creates `<directory>/<prefix>-<12 hex>-<n>` with mode 0600; never reuses an existing file. */
+  /**
+   * Creates `<directory>/<prefix>-<12 hex>-<n>` with mode 0600; never reuses an existing file.
+   * @throws NetcgiError after `removeAll()`: the request is over. Errors of `open` (ENOSPC, EACCES).
+   */
   async create(): Promise<TempFile> {
+    if (this.#closed) throw new NetcgiError('ERR_REQUEST_ENDED', 'no temp file can be created: the request has ended');
     const path = join(this.#directory, `${this.#prefix}-${randomBytes(6).toString('hex')}-${this.#counter++}`);
-    const handle = await open(path, 'wx+', 0o600);
-    const file = { path, handle };
-    this.#files.set(path, file);
-    return file;
+    const opening = open(path, 'wx+', 0o600);
+    this.#pending.add(opening);
+    try {
+      const file = { path, handle: await opening };
+      this.#files.set(path, file);
+      return file;
+    } finally {
+      this.#pending.delete(opening);
+    }
   }
 
   /** Closes and deletes one file; never throws (a file already gone is fine). */
-  async remove(path: string): Promise<void> {
+  remove(path: string): Promise<void> {
     const file = this.#files.get(path);
-    if (file === undefined) return;
+    if (file === undefined) return Promise.resolve();
     this.#files.delete(path);
-    await file.handle.close().catch(() => {});
-    await unlink(path).catch(() => {});
+    const removal = file.handle.close().catch(() => {}).then(() => unlink(path)).catch(() => {});
+    // removeAll() waits for removals already under way, so that none outlives the request.
+    this.#pending.add(removal);
+    return removal.finally(() => this.#pending.delete(removal));
   }
 
-  /** Closes and deletes every file still tracked. */
+  /** Closes and deletes every file, waiting for those being created or removed; no more can be created. */
   async removeAll(): Promise<void> {
+    this.#closed = true;
+    await Promise.allSettled(this.#pending);
     await Promise.all([...this.#files.keys()].map((path) => this.remove(path)));
   }
 
