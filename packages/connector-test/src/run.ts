@@ -59,9 +59,8 @@ export async function runRequest(
   const log: string[] = [];
   // As a real connector: an abort destroys both streams, so the app's reads and writes fail.
   options.signal?.addEventListener('abort', () => {
-    const error = new RequestAbortedError();
-    body.destroy(error);
-    output.destroy(error);
+    body.on('error', () => {}).destroy(new RequestAbortedError());
+    output.destroy(new RequestAbortedError());
   }, { once: true });
   const outcome = await processRequest(app, {
     variables,

@@ -198,7 +198,8 @@ function parseCookies(header: string): Cookie[] {
   for (const pair of header.split(';')) {
     const parsed = parseCookieHeader(pair);
     for (const [name, value] of Object.entries(parsed)) {
-      if (value !== undefined) cookies.push({ name, value });
+      // RFC 6265 §4.1.1 allows a value in double quotes; like Go and Netcgi, the quotes are not the value.
+      if (value !== undefined) cookies.push({ name, value: /^".*"$/s.test(value) ? value.slice(1, -1) : value });
     }
   }
   return cookies;

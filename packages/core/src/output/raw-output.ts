@@ -8,6 +8,9 @@ export class RawOutput {
 
   constructor(writable: Writable) {
     this.#writable = writable;
+    // A connector destroys its output when the peer goes away, maybe with an error; writers learn
+    // of it through `writable` and failed writes, and an unhandled 'error' would end the process.
+    writable.on('error', () => {});
   }
 
   /** False once the connector's stream was destroyed, errored or ended. */
