@@ -61,7 +61,7 @@ export async function parseMultipart(
   });
 
   try {
-    await pipeline(Readable.from(source), parser);
+    await pipeline(Readable.from(source, { objectMode: false }), parser);
   } catch (error) {
     partError ??= error;
   }
