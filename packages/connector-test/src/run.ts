@@ -58,16 +58,22 @@ export async function runRequest(
   });
   const log: string[] = [];
   // As a real connector: an abort destroys both streams, so the app's reads and writes fail.
-  options.signal?.addEventListener('abort', () => {
+  const abort = (): void => {
     body.on('error', () => {}).destroy(new RequestAbortedError());
     output.destroy(new RequestAbortedError());
-  }, { once: true });
-  const outcome = await processRequest(app, {
-    variables,
-    body,
-    output,
-    logError: (message) => log.push(message),
-    ...(options.signal === undefined ? {} : { signal: options.signal }),
-  }, options);
+  };
+  options.signal?.addEventListener('abort', abort, { once: true });
+  let outcome: RequestOutcome;
+  try {
+    outcome = await processRequest(app, {
+      variables,
+      body,
+      output,
+      logError: (message) => log.push(message),
+      ...(options.signal === undefined ? {} : { signal: options.signal }),
+    }, options);
+  } finally {
+    options.signal?.removeEventListener('abort', abort);
+  }
   return { output: Buffer.concat(chunks), log, outcome };
 }

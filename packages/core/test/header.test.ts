@@ -72,7 +72,8 @@ describe('setHeader', () => {
   it('CR or LF in a value, or a bad name, throws InvalidHeaderError', async () => {
     const errors: unknown[] = [];
     await testRequest((cgi) => {
-      for (const fields of [{ 'X-A': 'one\r\nX-B: two' }, { 'X-A': 'nul\0' }, { 'Bad Name': 'v' }, { 'X:Colon': 'v' }]) {
+      const cases: Record<string, string>[] = [{ 'X-A': 'one\r\nX-B: two' }, { 'X-A': 'nul\0' }, { 'Bad Name': 'v' }, { 'X:Colon': 'v' }];
+      for (const fields of cases) {
         try { cgi.setHeader({ fields }); } catch (caught) { errors.push(caught); }
       }
     });
