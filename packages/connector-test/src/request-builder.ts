@@ -9,7 +9,8 @@ export type TestContent =
   | string
   | Uint8Array
   | { readonly path: string }
-  | { readonly stream: AsyncIterable<Uint8Array>; readonly size: number };
+  /** Without `size` the request has no CONTENT_LENGTH, as a FastCGI server streaming a chunked upload. */
+  | { readonly stream: AsyncIterable<Uint8Array>; readonly size?: number };
 
 /** A file to upload in a multipart form. */
 export interface TestFile {
@@ -50,7 +51,7 @@ export interface BuiltRequest {
 
 interface Encoded {
   readonly contentType: string;
-  readonly size: number;
+  readonly size: number | undefined;
   readonly chunks: () => AsyncIterable<Uint8Array>;
 }
 
@@ -93,7 +94,7 @@ export function buildRequest(init: TestRequestInit): BuiltRequest {
   const encoded = hasBody && !isQueryMethod(method) ? encodeBody(init, formPairs) : undefined;
   if (encoded !== undefined) {
     variables.set('CONTENT_TYPE', encoded.contentType);
-    variables.set('CONTENT_LENGTH', String(encoded.size));
+    if (encoded.size !== undefined) variables.set('CONTENT_LENGTH', String(encoded.size));
     body = Readable.from(encoded.chunks(), { objectMode: false });
   }
   for (const [name, value] of Object.entries(init.env ?? {})) variables.set(name, value);
@@ -146,7 +147,10 @@ function encodeMultipart(formPairs: [string, string][], files: NonNullable<TestR
   }
   const tail = Buffer.from(`--${boundary}--${CRLF}`);
   const crlf = Buffer.from(CRLF);
-  const size = parts.reduce((sum, part) => sum + part.head.length + part.content.size + crlf.length, tail.length);
+  const sizes = parts.map((part) => part.content.size);
+  const size = sizes.includes(undefined)
+    ? undefined
+    : parts.reduce((sum, part) => sum + part.head.length + part.content.size! + crlf.length, tail.length);
   return {
     contentType: `multipart/form-data; boundary=${boundary}`,
     size,
@@ -166,7 +170,7 @@ function quote(text: string): string {
   return text.replace(/"/g, '%22').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
 }
 
-function contentOf(content: TestContent): { size: number; chunks: () => AsyncIterable<Uint8Array> } {
+function contentOf(content: TestContent): { size: number | undefined; chunks: () => AsyncIterable<Uint8Array> } {
   if (typeof content === 'string') {
     const bytes = Buffer.from(content);
     return { size: bytes.length, chunks: () => one(bytes) };

@@ -288,3 +288,49 @@ describe('methods', () => {
     expect(new HttpError(418).message).toBe("I'm a Teapot");
   });
 });
+
+describe('a body without CONTENT_LENGTH (a FastCGI server streaming a chunked upload)', () => {
+  async function* chunks(...parts: string[]) { for (const part of parts) yield Buffer.from(part); }
+
+  it('an urlencoded body is read to the end of the stream', async () => {
+    let seen: unknown;
+    const response = await request((cgi) => { seen = pairs(cgi); }, {
+      body: { stream: chunks('a=1&', 'b=2') }, headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
+    expect(response.status).toBe(200);
+    expect(seen).toEqual([['a', '1'], ['b', '2']]);
+  });
+
+  it('a multipart upload is read to the end of the stream', async () => {
+    let size: number | undefined;
+    const response = await request((cgi) => { size = cgi.argument('f')?.size; }, {
+      files: { f: { content: { stream: chunks('x'.repeat(70_000), 'y'.repeat(30_000)) } } },
+    });
+    expect(response.status).toBe(200);
+    expect(size).toBe(100_000);
+  });
+
+  it('a body past inputContentLengthLimit answers 413 and leaves no file', async () => {
+    const response = await request(() => {}, {
+      files: { f: { content: { stream: chunks('x'.repeat(5000), 'y'.repeat(5000)) } } }, config: { inputContentLengthLimit: 8000 },
+    });
+    expect(response.status).toBe(413);
+  });
+
+  it('an urlencoded body past maxUrlencodedSize answers 413', async () => {
+    const response = await request(() => {}, {
+      body: { stream: chunks('a=', 'x'.repeat(3000)) }, headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      config: { maxUrlencodedSize: 1000 },
+    });
+    expect(response.status).toBe(413);
+  });
+
+  it('without CONTENT_TYPE either, there is no body and the stream is left unread', async () => {
+    let pulled = false;
+    const response = await request((cgi) => { expect(cgi.body).toBeUndefined(); }, {
+      method: 'POST', env: { CONTENT_TYPE: '' }, body: { stream: (async function* () { pulled = true; yield Buffer.from('x'); })() },
+    });
+    expect(response.status).toBe(200);
+    expect(pulled).toBe(false);
+  });
+});

@@ -32,24 +32,27 @@ export async function readArguments(context: ArgumentContext, method: string, bo
   const queryArguments = parseQueryString(context, env.queryString);
   if (METHODS_WITHOUT_BODY.has(method)) return { arguments: queryArguments, body: undefined };
 
-  const length = env.inputContentLength ?? 0;
+  const length = env.inputContentLength;
   const contentTypeHeader = env.inputContentType;
-  // RFC 3875 §4.1.2: no CONTENT_LENGTH means no body.
-  if (length === 0 && contentTypeHeader === '') return { arguments: queryArguments, body: undefined };
-  const contentType = checkBody(env, length, contentTypeHeader);
+  // RFC 3875 §4.1.2: no CONTENT_LENGTH means no body; a FastCGI server streaming a chunked body
+  // sends none either, but sends its CONTENT_TYPE: then the body runs to the end of the stream.
+  if ((length ?? 0) === 0 && contentTypeHeader === '') return { arguments: queryArguments, body: undefined };
+  const contentType = checkBody(env, length ?? 0, contentTypeHeader);
+  const { config } = context;
 
   if (method === 'POST' && contentType === FORM_URLENCODED) {
-    if (length > context.config.maxUrlencodedSize) {
-      throw new HttpError(413, `the urlencoded body is larger than ${context.config.maxUrlencodedSize} bytes`);
+    if ((length ?? 0) > config.maxUrlencodedSize) {
+      throw new HttpError(413, `the urlencoded body is larger than ${config.maxUrlencodedSize} bytes`);
     }
-    const text = (await readWholeBody(body, length)).toString('utf8');
+    const text = (await readWholeBody(body, length, config.maxUrlencodedSize)).toString('utf8');
     return { arguments: [...queryArguments, ...parseUrlEncoded(context, text)], body: undefined };
   }
+  const source = limitBody(body, length, config.inputContentLengthLimit);
   if (method === 'POST' && contentType === MULTIPART) {
-    const parts = await parseMultipart(context, limitBody(body, length), contentTypeHeader);
+    const parts = await parseMultipart(context, source, contentTypeHeader);
     return { arguments: [...queryArguments, ...parts], body: undefined };
   }
-  return { arguments: queryArguments, body: await readBodyArgument(context, body, length, contentTypeHeader) };
+  return { arguments: queryArguments, body: await readBodyArgument(context, source, contentTypeHeader) };
 }
 
 /** Checks a body's length and type against the config; returns the media type in lower case. */
@@ -67,9 +70,9 @@ function checkBody(env: Environment, length: number, contentTypeHeader: string):
   return contentType;
 }
 
-async function readBodyArgument(context: ArgumentContext, body: Readable, length: number, contentTypeHeader: string): Promise<Argument | undefined> {
+async function readBodyArgument(context: ArgumentContext, source: AsyncIterable<Buffer>, contentTypeHeader: string): Promise<Argument | undefined> {
   const headers = Object.fromEntries(context.env.inputHeaders);
   const meta = { name: 'BODY', contentTypeHeader, headers };
   // Netcgi: a raw body counts as a file for `automatic`, so large bodies go to disk.
-  return storeStream(context, meta, limitBody(body, length), { hasFile: true, drainAfterLimit: false });
+  return storeStream(context, meta, source, { hasFile: true, drainAfterLimit: false });
 }
