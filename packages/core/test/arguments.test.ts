@@ -334,3 +334,13 @@ describe('a body without CONTENT_LENGTH (a FastCGI server streaming a chunked up
     expect(pulled).toBe(false);
   });
 });
+
+describe('storage failures', () => {
+  it('an upload that cannot be stored is a 500 that says why in the log, not a silent oversize', async () => {
+    const response = await testRequest(() => {}, {
+      files: { f: { content: 'data' } }, config: { tmpDirectory: `${tmp.path}/does-not-exist` },
+    });
+    expect(response.status).toBe(500);
+    expect(response.log[0]).toContain('ENOENT');
+  });
+});
