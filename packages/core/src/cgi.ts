@@ -40,13 +40,7 @@ export interface Cgi {
 }
 
 /** @internal What the pipeline gives a {@link RequestCgi}. */
-export interface CgiInit {
-  readonly environment: Environment;
-  readonly method: string;
-  readonly arguments: readonly Argument[];
-  readonly body: Argument | undefined;
-  readonly out: OutChannel;
-  readonly signal: AbortSignal;
+export interface CgiInit extends Pick<Cgi, 'environment' | 'method' | 'arguments' | 'body' | 'out' | 'signal'> {
   readonly tempFiles: TempFiles;
 }
 

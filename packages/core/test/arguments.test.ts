@@ -1,15 +1,12 @@
 import { existsSync, statSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { ArgumentOversizedError, HttpError, type Cgi, type StoreDecision } from '@netcgi/core';
-import { testRequest, type TestRequestOptions } from '@netcgi/connector-test';
+import { testRequest } from '@netcgi/connector-test';
 import { useTempDirectory } from './helpers/temp-directory.js';
 
 const tmp = useTempDirectory();
 
-/** Runs `app` with this test's temp directory. */
-function request(app: (cgi: Cgi) => unknown, options: TestRequestOptions = {}) {
-  return testRequest(async (cgi) => { await app(cgi); }, { ...options, config: { tmpDirectory: tmp.path, ...options.config } });
-}
+const request = tmp.request;
 
 const pairs = (cgi: Cgi) => cgi.arguments.map((argument) => [argument.name, argument.value]);
 

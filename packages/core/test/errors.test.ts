@@ -1,14 +1,11 @@
 import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { HttpError, NetcgiError, RequestAbortedError, type Cgi, type ExceptionHandler } from '@netcgi/core';
-import { testRequest, type TestRequestOptions } from '@netcgi/connector-test';
+import { HttpError, NetcgiError, RequestAbortedError, type ExceptionHandler } from '@netcgi/core';
 import { useTempDirectory } from './helpers/temp-directory.js';
 
 const tmp = useTempDirectory();
 
-function request(app: (cgi: Cgi) => unknown, options: TestRequestOptions = {}) {
-  return testRequest(async (cgi) => { await app(cgi); }, { ...options, config: { tmpDirectory: tmp.path, ...options.config } });
-}
+const request = tmp.request;
 
 describe('error pages', () => {
   it('an HttpError becomes its status with the message HTML-escaped, logged', async () => {

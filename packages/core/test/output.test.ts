@@ -1,14 +1,11 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
-import { HeaderSentError, OutputError, type Cgi } from '@netcgi/core';
-import { testRequest, type TestRequestOptions } from '@netcgi/connector-test';
+import { HeaderSentError, OutputError } from '@netcgi/core';
 import { useTempDirectory } from './helpers/temp-directory.js';
 
 const tmp = useTempDirectory();
 
-function request(app: (cgi: Cgi) => unknown, options: TestRequestOptions = {}) {
-  return testRequest(async (cgi) => { await app(cgi); }, { ...options, config: { tmpDirectory: tmp.path, ...options.config } });
-}
+const request = tmp.request;
 
 /** Where the header block ends in a raw CGI response. */
 const headerLength = (raw: Buffer) => raw.indexOf('\r\n\r\n') + 4;
