@@ -44,6 +44,16 @@ describe('direct output', () => {
     expect(response.body.length).toBe(0);
   });
 
+  it('rollback throws as soon as a write is queued, before it reached the web server', async () => {
+    let error: unknown;
+    await request((cgi) => {
+      cgi.out.write('queued');
+      try { cgi.out.rollback(); } catch (caught) { error = caught; }
+    });
+    expect(error).toBeInstanceOf(OutputError);
+    expect((error as OutputError).message).toBe('cannot roll back 6 bytes of direct output: they were sent');
+  });
+
   it('rollback of bytes already sent throws OutputError; with nothing written it does nothing', async () => {
     let error: unknown;
     await request(async (cgi) => {
@@ -83,6 +93,18 @@ describe('direct output', () => {
 });
 
 describe('transactional output', () => {
+  it('a commit not awaited still sends exactly what was written before it', async () => {
+    const response = await request(async (cgi) => {
+      cgi.out.write('before ');
+      const committed = cgi.out.commit();
+      cgi.out.write('after');
+      await committed;
+      expect(cgi.environment.headerSent).toBe(true);
+      cgi.out.rollback();
+    }, { outputType: 'transactional' });
+    expect(response.text()).toBe('before ');
+  });
+
   it('holds the body until commit, and rollback drops what was not committed', async () => {
     let sentAfterWrite: boolean | undefined;
     const response = await request(async (cgi) => {
@@ -150,6 +172,20 @@ describe('transactional output spilling to a temp file', () => {
       cgi.out.write('c'.repeat(10));
     }, { outputType: 'transactional-tempfile', config: { outputSpillThreshold: 1000 } });
     expect(response.text()).toBe('b'.repeat(3000) + 'c'.repeat(10));
+  });
+
+  it('rollback and commit act in write order, even while a spill to the file is under way', async () => {
+    const response = await request(async (cgi) => {
+      cgi.out.write('a'.repeat(5000)); // starts a spill: the next writes wait in the stream
+      cgi.out.write('queued and dropped');
+      cgi.out.rollback();
+      cgi.out.write('kept');
+      const committed = cgi.out.commit();
+      cgi.out.write(' after the commit, dropped');
+      cgi.out.rollback();
+      await committed;
+    }, { outputType: 'transactional-tempfile', config: { outputSpillThreshold: 1000 } });
+    expect(response.text()).toBe('kept');
   });
 
   it('stays in memory under the threshold', async () => {

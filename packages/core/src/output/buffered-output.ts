@@ -10,6 +10,7 @@ const READ_CHUNK_SIZE = 64 * 1024;
  * moves it to a temp file so that a large response never sits whole in memory.
  */
 export class BufferedOutput implements OutputSink {
+  readonly buffered = true;
   readonly #raw: RawOutput;
   readonly #tempFiles: TempFiles | undefined;
   readonly #spillThreshold: number;

@@ -1,13 +1,12 @@
 // Direct output: body bytes go to the connector as they are written; HEAD output goes nowhere.
-import { OutputError } from '../errors.js';
 import type { OutputSink } from './output-sink.js';
 import type { RawOutput } from './raw-output.js';
 
 /** Writes through to the connector, sending the header before the first body byte. */
 export class DirectOutput implements OutputSink {
+  readonly buffered = false;
   readonly #raw: RawOutput;
   readonly #sendHeader: () => void;
-  #bytesSinceCommit = 0;
 
   constructor(raw: RawOutput, sendHeader: () => void) {
     this.#raw = raw;
@@ -16,25 +15,19 @@ export class DirectOutput implements OutputSink {
 
   write(chunk: Buffer): Promise<void> {
     this.#sendHeader();
-    this.#bytesSinceCommit += chunk.length;
     return this.#raw.write(chunk);
   }
 
-  async commit(): Promise<void> {
-    this.#bytesSinceCommit = 0;
-  }
+  async commit(): Promise<void> {}
 
-  rollback(): void {
-    if (this.#bytesSinceCommit > 0) {
-      throw new OutputError(`cannot roll back ${this.#bytesSinceCommit} bytes of direct output: they were sent`);
-    }
-  }
+  rollback(): void {}
 
   async close(): Promise<void> {}
 }
 
 /** HEAD: the body is counted and dropped (RFC 9110 §9.3.2); the header still goes out on commit. */
 export class DiscardingOutput implements OutputSink {
+  readonly buffered = true;
   write(): void {}
   async commit(): Promise<void> {}
   rollback(): void {}

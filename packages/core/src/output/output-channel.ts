@@ -1,6 +1,13 @@
 // cgi.out: a Writable for the response body with commit() and rollback(), over one OutputSink.
 import { Writable } from 'node:stream';
+import { OutputError } from '../errors.js';
 import type { OutputSink } from './output-sink.js';
+
+// Commit and rollback travel through the stream as markers, so that they act exactly between the
+// writes before them and the writes after them, even while earlier writes still wait for a slow
+// web server or a temp file. Node passes a zero-length Buffer to _write as the same object.
+const COMMIT = Buffer.alloc(0);
+const ROLLBACK = Buffer.alloc(0);
 
 /**
  * The response body. Write to it as to any Node `Writable` (`write`, `pipeline`, `for await`
@@ -12,6 +19,7 @@ export class OutChannel extends Writable {
   readonly #sendHeader: () => void;
   #idleWaiters: (() => void)[] = [];
   #bytesWritten = 0;
+  #bytesSinceCommit = 0;
 
   /** @internal Built by the request pipeline. */
   constructor(sink: OutputSink, sendHeader: () => void) {
@@ -26,25 +34,42 @@ export class OutChannel extends Writable {
   }
 
   /**
-   * Sends the header if it has not gone out, then everything written since the last commit.
+   * Sends the header if it has not gone out, then everything written before this call.
    * @throws RequestAbortedError when the web server went away.
    */
   async commit(): Promise<void> {
+    if (!this.writableEnded) {
+      return new Promise((resolve, reject) => this.write(COMMIT, (error) => (error ? reject(error) : resolve())));
+    }
+    // Ended (e.g. by pipeline()): no write can come any more, so the commit needs no marker.
     await this.#idle();
     if (this.errored) throw this.errored;
-    this.#sendHeader();
-    await this.#sink.commit();
+    await this.#commitNow();
   }
 
   /**
    * Drops what was written since the last commit.
-   * @throws OutputError in direct mode when bytes were already sent since the last commit.
+   * @throws OutputError when the output is direct and bytes were written since the last commit:
+   *   they are already on their way to the client.
    */
   rollback(): void {
-    this.#sink.rollback();
+    if (!this.#sink.buffered) {
+      const written = this.#bytesSinceCommit + this.writableLength;
+      if (written > 0) throw new OutputError(`cannot roll back ${written} bytes of direct output: they were sent`);
+      return;
+    }
+    if (!this.writableEnded) this.write(ROLLBACK);
   }
 
   override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
+    if (chunk === COMMIT) {
+      this.#commitNow().then(() => this.#done(callback), (error: Error) => this.#done(callback, error));
+      return;
+    }
+    if (chunk === ROLLBACK) {
+      this.#sink.rollback();
+      return this.#done(callback);
+    }
     this.#bytesWritten += chunk.length;
     let pending: Promise<void> | void;
     try {
@@ -52,8 +77,9 @@ export class OutChannel extends Writable {
     } catch (error) {
       return this.#done(callback, error as Error);
     }
-    if (pending === undefined) return this.#done(callback);
-    pending.then(() => this.#done(callback), (error: Error) => this.#done(callback, error));
+    // Counted once written: until then the chunk counts in writableLength.
+    if (pending === undefined) return this.#done(callback, undefined, chunk.length);
+    pending.then(() => this.#done(callback, undefined, chunk.length), (error: Error) => this.#done(callback, error));
   }
 
   override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
@@ -61,7 +87,14 @@ export class OutChannel extends Writable {
     this.#sink.close().then(() => callback(error), callback);
   }
 
-  #done(callback: (error?: Error | null) => void, error?: Error): void {
+  async #commitNow(): Promise<void> {
+    this.#sendHeader();
+    this.#bytesSinceCommit = 0;
+    await this.#sink.commit();
+  }
+
+  #done(callback: (error?: Error | null) => void, error?: Error, bytes = 0): void {
+    this.#bytesSinceCommit += bytes;
     callback(error);
     if (this.writableLength === 0) this.#wakeIdleWaiters();
   }

@@ -2,11 +2,13 @@
 
 /** Where the body bytes of a response go: straight out, into a buffer, or nowhere (HEAD). */
 export interface OutputSink {
+  /** Whether output waits for commit(), so that rollback() can drop it. */
+  readonly buffered: boolean;
   /** Takes one chunk; a promise means "wait before the next one" (backpressure). */
   write(chunk: Buffer): Promise<void> | void;
   /** Sends what is buffered; called after the header went out. */
   commit(): Promise<void>;
-  /** Drops what is not committed. @throws OutputError when that output already went out. */
+  /** Drops what is not committed; called only on buffered sinks. */
   rollback(): void;
   /** Releases what the sink holds (buffers, temp files). */
   close(): Promise<void>;
