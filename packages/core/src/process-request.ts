@@ -92,6 +92,7 @@ export async function processRequest<C extends Cgi = Cgi>(
   let outcome: RequestOutcome = 'complete';
   try {
     await (options.exnHandler ?? runDirectly)(env, run);
+    if (!env.headerSent) answerWithHeaderOnly(env, cgi);
   } catch (error) {
     if (!config.defaultErrorHandler && !signal.aborted) throw error;
     outcome = signal.aborted ? 'aborted' : await respondSafely(env, raw, cgi, error);
@@ -103,6 +104,15 @@ export async function processRequest<C extends Cgi = Cgi>(
 }
 
 const runDirectly: ExceptionHandler = (_env, run) => run();
+
+/**
+ * An exnHandler returned without rethrowing what the run threw, so nothing was committed: answer
+ * with the header as it stands and no body, rather than with no response at all.
+ */
+function answerWithHeaderOnly(env: Environment, cgi: RequestCgi | undefined): void {
+  cgi?.out.destroy();
+  env.sendOutputHeader();
+}
 
 function configOf(options: RunOptions): Config {
   let config = configs.get(options);

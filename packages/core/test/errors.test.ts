@@ -162,6 +162,21 @@ describe('exception handlers', () => {
     expect(calls).toEqual(['before GET', 'after']);
   });
 
+  it('an exnHandler that swallows the error still gets a well-formed answer: its header, no body', async () => {
+    const response = await request((cgi) => {
+      cgi.out.write('uncommitted');
+      throw new Error('swallowed');
+    }, {
+      outputType: 'transactional',
+      exnHandler: async (env, run) => {
+        try { await run(); } catch { env.setStatus(503); env.setOutputHeader('Retry-After', '5'); }
+      },
+    });
+    expect(response.status).toBe(503);
+    expect(response.headers.get('retry-after')).toBe('5');
+    expect(response.body.length).toBe(0);
+  });
+
   it('the exnHandler also sees errors of argument parsing', async () => {
     let seen: unknown;
     await request(() => {}, {
