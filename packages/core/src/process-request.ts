@@ -140,7 +140,6 @@ function argumentContext(env: Environment, argStore: ArgStore, tempFiles: TempFi
   const { maxArguments } = env.config;
   return {
     env,
-    config: env.config,
     argStore,
     tempFiles,
     countArgument() {

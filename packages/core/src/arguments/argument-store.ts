@@ -1,5 +1,4 @@
 // Deciding where each argument's value goes (memory, temp file, nowhere) and storing it there.
-import type { Config } from '../config.js';
 import type { Environment } from '../environment.js';
 import { HttpError } from '../errors.js';
 import type { TempFile, TempFiles } from '../temp-files.js';
@@ -31,11 +30,10 @@ export const defaultArgStore: ArgStore = () => 'automatic';
 /** @internal The state shared by the argument parsers of one request. */
 export interface ArgumentContext {
   readonly env: Environment;
-  readonly config: Config;
   readonly argStore: ArgStore;
   readonly tempFiles: TempFiles;
-  /** Counts arguments against `maxArguments`. */
-  countArgument(name: string): void;
+  /** Counts one more argument against `maxArguments`. @throws HttpError 413 */
+  countArgument(): void;
 }
 
 /** An argument's metadata before its value is stored. */
@@ -51,7 +49,8 @@ interface ResolvedStore {
  * throws discards the argument (as Netcgi does) and the error is logged.
  */
 export function resolveStore(context: ArgumentContext, meta: ArgumentMeta, hasFile: boolean): ResolvedStore | undefined {
-  const { config, env } = context;
+  const { env } = context;
+  const { config } = env;
   const part: PartInfo = {
     filename: meta.filename,
     contentType: meta.contentTypeHeader ?? 'text/plain',
@@ -73,9 +72,10 @@ export function resolveStore(context: ArgumentContext, meta: ArgumentMeta, hasFi
 
 /** Counts one argument and checks its name's size. @throws HttpError 413 */
 export function checkArgumentName(context: ArgumentContext, name: string): void {
-  context.countArgument(name);
-  if (Buffer.byteLength(name) > context.config.maxArgumentNameSize) {
-    throw new HttpError(413, `an argument name is longer than ${context.config.maxArgumentNameSize} bytes`);
+  context.countArgument();
+  const { maxArgumentNameSize } = context.env.config;
+  if (Buffer.byteLength(name) > maxArgumentNameSize) {
+    throw new HttpError(413, `an argument name is longer than ${maxArgumentNameSize} bytes`);
   }
 }
 
@@ -127,7 +127,7 @@ export function storeValue(context: ArgumentContext, meta: ArgumentMeta, value: 
   if (resolved === undefined) return undefined;
   const size = Buffer.byteLength(value);
   if (truncated || size > resolved.limit) {
-    const limit = truncated ? Math.min(resolved.limit, context.config.maxMemoryArgumentSize) : resolved.limit;
+    const limit = truncated ? Math.min(resolved.limit, context.env.config.maxMemoryArgumentSize) : resolved.limit;
     return new Argument({ ...meta, store: 'memory', size, oversizedLimit: limit });
   }
   return new Argument({ ...meta, store: 'memory', size, value });

@@ -39,7 +39,7 @@ export class Argument {
   readonly contentType: string;
   /** The `charset` parameter of the content type in lower case, or `''`. */
   readonly charset: string;
-  /** The part's header fields (lower-case names) for multipart arguments; the request's for a body. */
+  /** Header fields (lower-case names): a multipart part's `content-type` (busboy gives no others); the request's for `BODY`. */
   readonly headers: Readonly<Record<string, string>>;
   /** Where the value is kept. */
   readonly store: ArgumentStorage;

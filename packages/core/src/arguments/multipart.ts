@@ -17,7 +17,7 @@ export async function parseMultipart(
   source: AsyncIterable<Buffer>,
   contentType: string,
 ): Promise<Argument[]> {
-  const { config } = context;
+  const { config } = context.env;
   let parser: busboy.Busboy;
   try {
     parser = busboy({

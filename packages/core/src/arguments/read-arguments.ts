@@ -38,7 +38,7 @@ export async function readArguments(context: ArgumentContext, method: string, bo
   // sends none either, but sends its CONTENT_TYPE: then the body runs to the end of the stream.
   if ((length ?? 0) === 0 && contentTypeHeader === '') return { arguments: queryArguments, body: undefined };
   const contentType = checkBody(env, length ?? 0, contentTypeHeader);
-  const { config } = context;
+  const { config } = context.env;
 
   if (method === 'POST' && contentType === FORM_URLENCODED) {
     if ((length ?? 0) > config.maxUrlencodedSize) {

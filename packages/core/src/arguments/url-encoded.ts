@@ -20,8 +20,8 @@ export function parseUrlEncoded(context: ArgumentContext, text: string): Argumen
 
 /** The arguments of QUERY_STRING. @throws HttpError 414 when it is longer than `maxUrlencodedSize`. */
 export function parseQueryString(context: ArgumentContext, queryString: string): Argument[] {
-  if (queryString.length > context.config.maxUrlencodedSize) {
-    throw new HttpError(414, `the query string is longer than ${context.config.maxUrlencodedSize} bytes`);
+  if (queryString.length > context.env.config.maxUrlencodedSize) {
+    throw new HttpError(414, `the query string is longer than ${context.env.config.maxUrlencodedSize} bytes`);
   }
   return parseUrlEncoded(context, queryString);
 }

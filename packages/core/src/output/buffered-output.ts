@@ -53,7 +53,7 @@ export class BufferedOutput implements OutputSink {
   }
 
   async #spill(): Promise<void> {
-    this.#file ??= await this.#tempFiles!.create();
+    this.#file = await this.#tempFiles!.create();
     const chunks = this.#chunks;
     this.#chunks = [];
     this.#memoryBytes = 0;
