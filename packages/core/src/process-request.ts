@@ -166,6 +166,12 @@ async function respondSafely(env: Environment, raw: RawOutput, cgi: RequestCgi |
     return await respondToError(env, raw, cgi?.out, error);
   } catch (pageError) {
     env.logError(`${requestLine(env)}: the error response failed too: ${String(pageError)}`);
+  }
+  if (env.headerSent) return 'cut-off';
+  // E.g. an HttpError with a header value holding a line break: answer a plain 500 instead.
+  try {
+    return await respondToError(env, raw, undefined, new HttpError(500));
+  } catch {
     return 'cut-off';
   }
 }

@@ -130,6 +130,15 @@ describe('errors in each phase', () => {
     expect(response.log[0]).toContain('InvalidHeaderError');
   });
 
+  it('in the error response itself: a plain 500 goes out instead, and both are logged', async () => {
+    const response = await request(() => {
+      throw new HttpError(401, 'denied', { headers: { 'WWW-Authenticate': 'Basic\r\nSet-Cookie: evil=1' } });
+    });
+    expect(response.status).toBe(500);
+    expect(response.headers.get('set-cookie')).toBeNull();
+    expect(response.log.join('\n')).toContain('the error response failed too: InvalidHeaderError');
+  });
+
   it('in an atExit callback: logged, and the response is already complete', async () => {
     const response = await request((cgi) => {
       cgi.out.write('fine');
