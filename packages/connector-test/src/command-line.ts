@@ -1,5 +1,5 @@
 // Running an app from a shell: Netcgi_test's options turned into a test request.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import type { App, RunOptions } from '@netcgi/core/connector';
 import type { TestFile } from './request-builder.js';
 import { runRequest, type TestRequestOptions } from './run.js';
@@ -54,7 +54,7 @@ export function parseCommandLine(args: readonly string[]): TestRequestOptions & 
     switch (option) {
       case '-help': case '-h': return { help: true };
       case '-get': case '-head': case '-post': case '-delete': method = option.slice(1).toUpperCase(); break;
-      case '-put': method = 'PUT'; body = readFileSync(takeValue(option, ++index)); headers['content-type'] = mimeType; break;
+      case '-put': method = 'PUT'; body = { path: existingFile(option, takeValue(option, ++index)) }; headers['content-type'] = mimeType; break;
       case '-mimetype': mimeType = takeValue(option, ++index); break;
       case '-url': url = takeValue(option, ++index); break;
       case '-o': outputFile = takeValue(option, ++index); break;
@@ -63,7 +63,7 @@ export function parseCommandLine(args: readonly string[]): TestRequestOptions & 
       case '-prop': { const [name, value] = splitPair(option, takeValue(option, ++index)); env[name] = value; break; }
       case '-filearg': {
         const [name, path] = splitPair(option, takeValue(option, ++index));
-        (files[name] ??= []).push({ content: { path }, contentType: mimeType });
+        (files[name] ??= []).push({ content: { path: existingFile(option, path) }, contentType: mimeType });
         break;
       }
       default:
@@ -108,6 +108,11 @@ const processIo: CommandLineIo = {
   stdout: (bytes) => process.stdout.write(bytes),
   stderr: (text) => process.stderr.write(text),
 };
+
+function existingFile(option: string, path: string): string {
+  if (!existsSync(path)) throw new UsageError(`${option}: no file ${path}`);
+  return path;
+}
 
 function splitPair(what: string, text: string): [string, string] {
   const equals = text.indexOf('=');

@@ -67,6 +67,14 @@ describe('netcgi-test', () => {
     expect((failure as { stderr: string }).stderr).toContain('usage: netcgi-test');
   });
 
+  it('a missing file for -put or -filearg is a usage error naming it', async () => {
+    for (const args of [['-put', '/no/such/file'], ['-post', '-filearg', 'f=/no/such/file']]) {
+      const failure = await run(process.execPath, [cli, echoApp, ...args]).catch((error: { code: number; stderr: string }) => error);
+      expect((failure as { code: number }).code).toBe(2);
+      expect((failure as { stderr: string }).stderr).toContain('no file /no/such/file');
+    }
+  });
+
   it('a module without an app exits 2 and says what to export', async () => {
     const noApp = fileURLToPath(new URL('./fixtures/no-app.js', import.meta.url));
     const failure = await run(process.execPath, [cli, noApp]).catch((error: { code: number; stderr: string }) => error);
