@@ -25,7 +25,7 @@ const MULTIPART = 'multipart/form-data';
 /**
  * Reads the arguments of the request. POST forms give body arguments; other bodies (PUT, PATCH,
  * POST of another permitted type) become `body`, an argument named `BODY`.
- * @throws HttpError 400, 411, 413, 414 or 415 for a request that breaks the rules or limits.
+ * @throws HttpError 400, 413, 414 or 415 for a request that breaks the rules or limits.
  */
 export async function readArguments(context: ArgumentContext, method: string, body: Readable): Promise<RequestArguments> {
   const { env } = context;
@@ -38,7 +38,7 @@ export async function readArguments(context: ArgumentContext, method: string, bo
   // sends none either, but sends its CONTENT_TYPE: then the body runs to the end of the stream.
   if ((length ?? 0) === 0 && contentTypeHeader === '') return { arguments: queryArguments, body: undefined };
   const contentType = checkBody(env, length ?? 0, contentTypeHeader);
-  const { config } = context.env;
+  const { config } = env;
 
   if (method === 'POST' && contentType === FORM_URLENCODED) {
     if ((length ?? 0) > config.maxUrlencodedSize) {
