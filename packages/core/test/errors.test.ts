@@ -89,7 +89,7 @@ describe('errors in each phase', () => {
     expect(response.text()).not.toContain('half a page');
   });
 
-  it('in the app before output in direct mode: a write not yet flushed does not follow the page', async () => {
+  it('in the app before any write in direct mode: the error page replaces the header the app set', async () => {
     const response = await request((cgi) => {
       cgi.setHeader({ contentType: 'text/plain' });
       throw new Error('before any write');
