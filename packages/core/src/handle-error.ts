@@ -5,6 +5,7 @@ import { HttpError, RequestAbortedError } from './errors.js';
 import { statusLine, type HeaderField } from './output/header-fields.js';
 import type { OutChannel } from './output/output-channel.js';
 import type { RawOutput } from './output/raw-output.js';
+import { fieldsOf } from './output/response-header.js';
 
 /** How a request ended, for the connector. */
 export type RequestOutcome =
@@ -48,10 +49,7 @@ export async function respondToError(
 function errorHeader(status: number, extra: HttpError['headers']): HeaderField[] {
   const fields: HeaderField[] = [['Status', statusLine(status)]];
   if (status >= 400) fields.push(['Content-Type', 'text/html; charset=utf-8'], ['Cache-Control', 'no-store']);
-  for (const [name, value] of Object.entries(extra)) {
-    for (const item of typeof value === 'string' ? [value] : value) fields.push([name, item]);
-  }
-  return fields;
+  return [...fields, ...fieldsOf(extra)];
 }
 
 function describe(error: unknown): string {

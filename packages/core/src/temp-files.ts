@@ -60,9 +60,4 @@ export class TempFiles {
     await Promise.allSettled(this.#pending);
     await Promise.all([...this.#files.keys()].map((path) => this.remove(path)));
   }
-
-  /** How many files are alive; for tests and diagnostics. */
-  get size(): number {
-    return this.#files.size;
-  }
 }

@@ -82,10 +82,11 @@ function cookieFields(cookies: readonly SetCookie[] = []): HeaderField[] {
 function withFields(fields: HeaderField[], extra: HeaderFieldValues | undefined): HeaderField[] {
   if (extra === undefined) return fields;
   const replaced = new Set(Object.keys(extra).map((name) => name.toLowerCase()));
-  const kept = fields.filter(([name]) => !replaced.has(name.toLowerCase()));
-  for (const [name, value] of Object.entries(extra)) {
-    const values = typeof value === 'object' ? value : [String(value)];
-    for (const item of values) kept.push([name, item]);
-  }
-  return kept;
+  return [...fields.filter(([name]) => !replaced.has(name.toLowerCase())), ...fieldsOf(extra)];
+}
+
+/** `{ Name: value | values }` as header fields, one per value. */
+export function fieldsOf(values: HeaderFieldValues): HeaderField[] {
+  return Object.entries(values).flatMap(([name, value]) =>
+    (typeof value === 'object' ? value : [String(value)]).map((item): HeaderField => [name, item]));
 }
