@@ -54,6 +54,11 @@ export interface ConnectorRequest {
   readonly logError: (message: string) => void;
   /** Aborted when the request is aborted or the peer is gone; the connector also destroys `output`. */
   readonly signal?: AbortSignal;
+  /**
+   * Told the outcome just before `output` is ended, so that the connector's `_final` can report it
+   * (FastCGI's appStatus). An error re-thrown to the connector counts as `cut-off`.
+   */
+  readonly onOutcome?: (outcome: RequestOutcome) => void;
 }
 
 const configs = new WeakMap<RunOptions, Config>();
@@ -89,14 +94,16 @@ export async function processRequest<C extends Cgi = Cgi>(
     out.end();
   };
 
-  let outcome: RequestOutcome = 'complete';
+  let outcome: RequestOutcome = 'cut-off';
   try {
     await (options.exnHandler ?? runDirectly)(env, run);
     if (!env.headerSent) answerWithHeaderOnly(env, cgi);
+    outcome = 'complete';
   } catch (error) {
     if (!config.defaultErrorHandler && !signal.aborted) throw error;
     outcome = signal.aborted ? 'aborted' : await respondSafely(env, raw, cgi, error);
   } finally {
+    request.onOutcome?.(outcome);
     await raw.end();
     await (cgi?.finalize() ?? tempFiles.removeAll());
   }

@@ -1,0 +1,79 @@
+// The netcgi-fcgi command line, parsed into runFcgi options.
+import type { FcgiOptions } from './run.js';
+import type { ListenAddress } from './server.js';
+
+export const usage = `usage: netcgi-fcgi APP_MODULE [options]
+Serves the app module's default export over FastCGI.
+  --listen ADDRESS   PORT, HOST:PORT or a unix socket PATH (default: the listening
+                     socket on fd 0, as lighttpd bin-path and mod_fcgid hand it over)
+  --workers N        run N processes sharing the socket; one that dies is restarted
+  --max-conns N      FCGI_MAX_CONNS (default 1024)
+  --max-reqs N       FCGI_MAX_REQS, requests at once per process (default 1024)
+  --no-multiplex     one request at a time per connection (FCGI_MPXS_CONNS=0)
+  --allow ADDRS      comma-separated web server addresses (default FCGI_WEB_SERVER_ADDRS)
+  --help             this text
+The module may export \`options\` (FcgiOptions); command-line options win.`;
+
+/** A usage error: the message names the wrong argument. */
+export class UsageError extends Error {}
+
+/** What the command line asks for. */
+export interface CommandLine {
+  readonly appModule: string;
+  readonly workers: number;
+  readonly options: FcgiOptions;
+  readonly help: boolean;
+}
+
+/**
+ * Parses `netcgi-fcgi` arguments.
+ * @throws UsageError on an unknown option, a missing value or a malformed number.
+ */
+export function parseCommandLine(args: readonly string[]): CommandLine {
+  let appModule: string | undefined;
+  let workers = 1;
+  const options: { -readonly [K in keyof FcgiOptions]: FcgiOptions[K] } = {};
+  for (let index = 0; index < args.length; index++) {
+    const arg = args[index]!;
+    const value = (): string => {
+      const next = args[++index];
+      if (next === undefined) throw new UsageError(`${arg} needs a value`);
+      return next;
+    };
+    switch (arg) {
+      case '--help': case '-h': return { appModule: '', workers, options, help: true };
+      case '--listen': options.listen = parseListenAddress(value()); break;
+      case '--workers': workers = count(arg, value()); break;
+      case '--max-conns': options.maxConns = count(arg, value()); break;
+      case '--max-reqs': options.maxReqs = count(arg, value()); break;
+      case '--no-multiplex': options.multiplex = false; break;
+      case '--allow': options.allow = value().split(','); break;
+      default:
+        if (arg.startsWith('-')) throw new UsageError(`unknown option ${arg}`);
+        if (appModule !== undefined) throw new UsageError(`one app module only (got ${appModule} and ${arg})`);
+        appModule = arg;
+    }
+  }
+  if (appModule === undefined) throw new UsageError('no app module given');
+  return { appModule, workers, options, help: false };
+}
+
+/** `9000` and `host:9000` are TCP (`[::1]:9000` for IPv6); anything else is a unix socket path. */
+export function parseListenAddress(text: string): ListenAddress {
+  if (/^\d+$/.test(text)) return { port: port(text) };
+  const match = /^\[?([^\]/]*?)\]?:(\d+)$/.exec(text);
+  if (match !== null && !text.includes('/')) return { host: match[1]!, port: port(match[2]!) };
+  return { path: text };
+}
+
+function port(text: string): number {
+  const value = Number(text);
+  if (value > 65535) throw new UsageError(`port ${text} is out of range`);
+  return value;
+}
+
+function count(option: string, text: string): number {
+  const value = Number(text);
+  if (!/^\d+$/.test(text) || value < 1) throw new UsageError(`${option} takes a positive integer, not "${text}"`);
+  return value;
+}

@@ -1,0 +1,46 @@
+// What the FastCGI connector adds to Cgi: the role and, for a Filter, the FCGI_DATA stream.
+import { Readable } from 'node:stream';
+import type { Cgi } from '@netcgi/core';
+import { Role } from './protocol/index.js';
+
+/** The FastCGI role of a request (FastCGI §6). */
+export type FcgiRole = 'responder' | 'authorizer' | 'filter';
+
+/** The Cgi of a request that came through FastCGI. */
+export interface FcgiCgi extends Cgi {
+  /**
+   * `responder` answers the request; `authorizer` answers 200 to let the web server go on (its
+   * `Variable-NAME: value` header fields reach the server's environment) or any other status to
+   * answer the client itself; `filter` transforms the file in {@link data}.
+   */
+  readonly role: FcgiRole;
+  /** A Filter's file (the FCGI_DATA stream, read after the body); an empty stream for other roles. */
+  readonly data: Readable;
+  /** A Filter's FCGI_DATA_LENGTH, or 0. */
+  readonly dataLength: number;
+  /** A Filter's FCGI_DATA_LAST_MOD, seconds since the epoch, or 0. */
+  readonly dataMtime: number;
+}
+
+/** The role names, by the number in BEGIN_REQUEST. */
+export const roleNames: ReadonlyMap<number, FcgiRole> = new Map([
+  [Role.Responder, 'responder'],
+  [Role.Authorizer, 'authorizer'],
+  [Role.Filter, 'filter'],
+]);
+
+/** Adds the FastCGI powers to the core's Cgi (called once per request, before the app). */
+export function extendCgi(cgi: Cgi, role: FcgiRole, data: Readable | undefined): FcgiCgi {
+  const environment = cgi.environment;
+  return Object.assign(cgi, {
+    role,
+    data: data ?? Readable.from([]),
+    dataLength: numberOrZero(environment.property('FCGI_DATA_LENGTH', '')),
+    dataMtime: numberOrZero(environment.property('FCGI_DATA_LAST_MOD', '')),
+  });
+}
+
+function numberOrZero(text: string): number {
+  const value = Number(text);
+  return text.trim() !== '' && Number.isFinite(value) && value >= 0 ? value : 0;
+}

@@ -1,0 +1,176 @@
+// One FastCGI request: its params, its input streams, the core pipeline, its END_REQUEST.
+import { Readable } from 'node:stream';
+import { RequestAbortedError } from '@netcgi/core';
+import { processRequest, type App, type RequestOutcome, type RunOptions } from '@netcgi/core/connector';
+import { extendCgi, roleNames, type FcgiCgi } from './fcgi-cgi.js';
+import { InputStream, type InputFlowControl } from './input-stream.js';
+import { StdoutStream } from './output-stream.js';
+import { decodeNameValuePairs, encodeEndRequest, encodeRecord, encodeStream, ProtocolStatus, RecordType, Role } from './protocol/index.js';
+import type { RecordSink } from './record-sink.js';
+
+/** What a request needs of its connection. */
+export interface RequestHost extends RecordSink, InputFlowControl {
+  /** END_REQUEST went out (or the connection is gone): the request id is free again. */
+  requestEnded(request: FcgiRequest): void;
+  /** The pipeline has finished and freed everything the request held. */
+  requestSettled(request: FcgiRequest): void;
+  /** The process's log, for what cannot go to the request's FCGI_STDERR. */
+  logError(line: string): void;
+}
+
+/** The settings every request of a server shares. */
+export interface RequestSettings {
+  readonly app: App<FcgiCgi>;
+  readonly runOptions: RunOptions;
+  /** Bound on the PARAMS stream of one request, in bytes. */
+  readonly maxParamsSize: number;
+}
+
+type RequestState = 'params' | 'running' | 'ended';
+
+/** One request id on one connection, from BEGIN_REQUEST to END_REQUEST. */
+export class FcgiRequest {
+  readonly id: number;
+  readonly role: number;
+  readonly keepConnection: boolean;
+  readonly #host: RequestHost;
+  readonly #settings: RequestSettings;
+  readonly #controller = new AbortController();
+  #state: RequestState = 'params';
+  #params: Buffer[] = [];
+  #paramsSize = 0;
+  #stdin: InputStream | undefined;
+  #data: InputStream | undefined;
+  #output: StdoutStream | undefined;
+  #appStatus = 0;
+  #stderrUsed = false;
+
+  constructor(host: RequestHost, settings: RequestSettings, id: number, role: number, keepConnection: boolean) {
+    this.#host = host;
+    this.#settings = settings;
+    this.id = id;
+    this.role = role;
+    this.keepConnection = keepConnection;
+    // The Authorizer role gets no body (FastCGI §6.3); a Filter's DATA follows its STDIN (§6.4).
+    if (role !== Role.Authorizer) this.#stdin = new InputStream(host);
+    if (role === Role.Filter) this.#data = new InputStream(host);
+  }
+
+  /**
+   * Takes a PARAMS record; the empty one ends the stream and starts the app.
+   * @throws ProtocolError when the params are not valid name-value pairs.
+   */
+  onParams(content: Buffer): void {
+    if (this.#state !== 'params') return;
+    if (content.length > 0) {
+      this.#paramsSize += content.length;
+      if (this.#paramsSize > this.#settings.maxParamsSize) this.#refuseParams();
+      else this.#params.push(content);
+      return;
+    }
+    const pairs = decodeNameValuePairs(this.#params.length === 1 ? this.#params[0]! : Buffer.concat(this.#params));
+    this.#params = [];
+    this.#state = 'running';
+    // The seed upper-cases names: CGI/1.1 meta-variable names are case-insensitive.
+    void this.#run(pairs.map(([name, value]) => [name.toUpperCase(), value] as const));
+  }
+
+  onStdin(content: Buffer): void {
+    this.#stdin?.deliver(content);
+  }
+
+  onData(content: Buffer): void {
+    this.#data?.deliver(content);
+  }
+
+  /** FCGI_ABORT_REQUEST: stop the app, answer END_REQUEST (FastCGI §5.4). */
+  abort(): void {
+    if (this.#state === 'ended') return;
+    this.#abortWork(new RequestAbortedError('the web server aborted the request (FCGI_ABORT_REQUEST)'));
+    this.#end(1);
+    if (this.#output === undefined) this.#host.requestSettled(this);
+  }
+
+  /** The connection is gone: stop the app; nothing can be sent. */
+  connectionLost(): void {
+    if (this.#state === 'ended') return;
+    this.#abortWork(new RequestAbortedError('the connection to the web server is gone'));
+    this.#state = 'ended';
+    this.#host.requestEnded(this);
+    if (this.#output === undefined) this.#host.requestSettled(this);
+  }
+
+  async #run(variables: (readonly [string, string])[]): Promise<void> {
+    const output = new StdoutStream(this.#host, this.id, () => this.#end(this.#appStatus));
+    this.#output = output;
+    const role = roleNames.get(this.role) ?? 'responder';
+    try {
+      await processRequest(this.#settings.app, {
+        variables,
+        body: this.#stdin ?? Readable.from([]),
+        output,
+        logError: (line) => this.#logError(line),
+        signal: this.#controller.signal,
+        onOutcome: (outcome) => { this.#appStatus = appStatusOf(outcome); },
+      }, this.#settings.runOptions, (cgi) => extendCgi(cgi, role, this.#data));
+    } catch (error) {
+      // config.defaultErrorHandler is false: the app asked for its errors; the response is cut.
+      this.#logError(`the app threw: ${error instanceof Error ? error.stack : String(error)}`);
+    } finally {
+      // Discard what the app left unread: later STDIN / DATA records are dropped, not held.
+      this.#stdin?.destroy();
+      this.#data?.destroy();
+      this.#host.requestSettled(this);
+    }
+  }
+
+  /** Sends the end of STDERR (if used) and STDOUT, then END_REQUEST, in one batch. */
+  #end(appStatus: number): void {
+    if (this.#state === 'ended') return;
+    this.#state = 'ended';
+    const records: Buffer[] = [];
+    if (this.#stderrUsed) records.push(encodeRecord(RecordType.Stderr, this.id));
+    records.push(encodeRecord(RecordType.Stdout, this.id), encodeEndRequest(this.id, appStatus, ProtocolStatus.RequestComplete));
+    this.#host.send(records);
+    this.#host.requestEnded(this);
+  }
+
+  #abortWork(reason: Error): void {
+    this.#controller.abort(reason);
+    this.#output?.destroy();
+    this.#stdin?.destroy();
+    this.#data?.destroy();
+  }
+
+  #logError(line: string): void {
+    if (this.#state === 'ended' || !this.#host.open) {
+      this.#host.logError(`request ${this.id}: ${line}`);
+      return;
+    }
+    const records: Buffer[] = [];
+    encodeStream(RecordType.Stderr, this.id, Buffer.from(`${line}\n`), records);
+    this.#host.send(records);
+    this.#stderrUsed = true;
+  }
+
+  /** Params over the limit: answer 431 without running the app, and forget the rest. */
+  #refuseParams(): void {
+    this.#params = [];
+    this.#state = 'running';
+    const message = `the request's FastCGI params exceed ${this.#settings.maxParamsSize} bytes`;
+    this.#logError(message);
+    const response = Buffer.from(`Status: 431 Request Header Fields Too Large\r\nContent-Type: text/plain\r\n\r\n${message}\n`);
+    const records: Buffer[] = [];
+    encodeStream(RecordType.Stdout, this.id, response, records);
+    this.#host.send(records);
+    this.#stdin?.destroy();
+    this.#data?.destroy();
+    this.#end(1);
+    this.#host.requestSettled(this);
+  }
+}
+
+/** The Responder's appStatus, like a CGI program's exit status: 0 for a complete response. */
+function appStatusOf(outcome: RequestOutcome): number {
+  return outcome === 'complete' ? 0 : 1;
+}

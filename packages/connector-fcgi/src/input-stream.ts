@@ -1,0 +1,44 @@
+// A request's STDIN or DATA stream as a Readable, paused at the socket when the reader lags.
+import { Readable } from 'node:stream';
+
+/** How an input stream asks its connection to stop and resume reading the socket. */
+export interface InputFlowControl {
+  pauseFor(stream: InputStream): void;
+  resumeFor(stream: InputStream): void;
+}
+
+/**
+ * The body (STDIN) or a Filter's file (DATA). Records are pushed as they arrive, without copying;
+ * past the high-water mark the connection stops reading its socket until this stream is read.
+ * A destroyed stream (the pipeline stopped reading) drops what still arrives, so the rest of a
+ * body is discarded without being held.
+ */
+export class InputStream extends Readable {
+  readonly #flow: InputFlowControl;
+  #ended = false;
+
+  constructor(flow: InputFlowControl) {
+    super({ highWaterMark: 256 * 1024 });
+    this.#flow = flow;
+  }
+
+  /** Takes a record's content; an empty one ends the stream (FastCGI §3.3). */
+  deliver(content: Buffer): void {
+    if (this.destroyed || this.#ended) return;
+    if (content.length === 0) {
+      this.#ended = true;
+      this.push(null);
+      return;
+    }
+    if (!this.push(content)) this.#flow.pauseFor(this);
+  }
+
+  override _read(): void {
+    this.#flow.resumeFor(this);
+  }
+
+  override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
+    this.#flow.resumeFor(this);
+    callback(error);
+  }
+}

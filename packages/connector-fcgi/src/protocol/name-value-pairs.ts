@@ -1,0 +1,56 @@
+// Name-value pairs (FastCGI §3.4): PARAMS and GET_VALUES content, with 1- and 4-byte lengths.
+import { ProtocolError } from './protocol-error.js';
+
+/** A name and its value, as strings (names are ASCII; values are decoded as UTF-8). */
+export type NameValuePair = readonly [name: string, value: string];
+
+/**
+ * Decodes a complete name-value pair stream.
+ * @throws ProtocolError when a length runs past the end of `bytes`.
+ */
+export function decodeNameValuePairs(bytes: Buffer): NameValuePair[] {
+  const pairs: NameValuePair[] = [];
+  let offset = 0;
+  while (offset < bytes.length) {
+    const nameLength = readLength(bytes, offset);
+    offset += lengthSize(bytes, offset);
+    if (offset >= bytes.length) throw new ProtocolError('a name-value pair ends after its name length');
+    const valueLength = readLength(bytes, offset);
+    offset += lengthSize(bytes, offset);
+    const nameEnd = offset + nameLength;
+    const valueEnd = nameEnd + valueLength;
+    if (valueEnd > bytes.length) throw new ProtocolError(`a name-value pair claims ${valueEnd - offset} bytes but ${bytes.length - offset} remain`);
+    pairs.push([bytes.toString('latin1', offset, nameEnd), bytes.toString('utf8', nameEnd, valueEnd)]);
+    offset = valueEnd;
+  }
+  return pairs;
+}
+
+/** FastCGI §3.4: a length below 128 takes one byte; a first byte with the top bit set starts four. */
+function lengthSize(bytes: Buffer, offset: number): 1 | 4 {
+  return bytes[offset]! < 0x80 ? 1 : 4;
+}
+
+function readLength(bytes: Buffer, offset: number): number {
+  if (bytes[offset]! < 0x80) return bytes[offset]!;
+  if (offset + 4 > bytes.length) throw new ProtocolError('a four-byte name-value length is cut off');
+  return bytes.readUInt32BE(offset) & 0x7fffffff;
+}
+
+/** Encodes pairs, each length in 1 byte below 128 and in 4 bytes from 128 on (FastCGI §3.4). */
+export function encodeNameValuePairs(pairs: Iterable<readonly [string, string]>): Buffer {
+  const parts: Buffer[] = [];
+  for (const [name, value] of pairs) {
+    const nameBytes = Buffer.from(name, 'latin1');
+    const valueBytes = Buffer.from(value, 'utf8');
+    parts.push(encodeLength(nameBytes.length), encodeLength(valueBytes.length), nameBytes, valueBytes);
+  }
+  return Buffer.concat(parts);
+}
+
+function encodeLength(length: number): Buffer {
+  if (length < 0x80) return Buffer.of(length);
+  const bytes = Buffer.allocUnsafe(4);
+  bytes.writeUInt32BE((length | 0x80000000) >>> 0);
+  return bytes;
+}

@@ -1,0 +1,15 @@
+// What a request needs of its connection to send records: batched writes and backpressure.
+
+/** The connection side of a request: it sends records and says when the socket takes more. */
+export interface RecordSink {
+  /** False once the connection is gone; records sent then are dropped. */
+  readonly open: boolean;
+  /**
+   * Queues encoded records. Records queued in the same turn of the event loop go out in one
+   * vectored socket write, each record whole, so multiplexed requests interleave only at record
+   * boundaries.
+   */
+  send(records: readonly Buffer[]): void;
+  /** Calls `callback` once the socket's buffer is below its high-water mark (now, if it is). */
+  whenWritable(callback: () => void): void;
+}

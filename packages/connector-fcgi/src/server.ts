@@ -1,0 +1,138 @@
+// The FastCGI application server: a listening socket, its connections, limits, graceful close.
+import { fstatSync } from 'node:fs';
+import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
+import type { App, RunOptions } from '@netcgi/core/connector';
+import { isAllowed } from './allow.js';
+import { Connection, type ConnectionHost } from './connection.js';
+import type { FcgiCgi } from './fcgi-cgi.js';
+import type { RequestSettings } from './fcgi-request.js';
+
+/** Where to listen: a TCP port, a unix socket path, or (omitted) the socket on fd 0. */
+export type ListenAddress = { readonly port: number; readonly host?: string } | { readonly path: string };
+
+/** The settings of an {@link FcgiServer}, every one resolved. */
+export interface FcgiServerSettings {
+  readonly listen: ListenAddress | undefined;
+  readonly allow: ReadonlySet<string>;
+  readonly maxConnections: number;
+  readonly maxRequests: number;
+  readonly multiplex: boolean;
+  readonly maxParamsSize: number;
+  readonly logError: (line: string) => void;
+}
+
+/** Thrown when no address is given and fd 0 is not a listening socket. */
+export const FD0_NOT_A_SOCKET =
+  'fd 0 is not a socket: pass listen ({ port } or { path }, or --listen on the command line), or let a web server spawn the app with its listening socket on fd 0 (lighttpd bin-path, mod_fcgid)';
+
+/** A running FastCGI application server. */
+export class FcgiServer implements ConnectionHost {
+  readonly settings: RequestSettings;
+  readonly maxConnections: number;
+  readonly maxRequests: number;
+  readonly multiplex: boolean;
+  readonly #server: Server;
+  readonly #options: FcgiServerSettings;
+  readonly #connections = new Set<Connection>();
+  readonly #allConnectionsClosed: (() => void)[] = [];
+  #activeRequests = 0;
+  #closing = false;
+
+  constructor(app: App<FcgiCgi>, runOptions: RunOptions, options: FcgiServerSettings) {
+    this.settings = { app, runOptions, maxParamsSize: options.maxParamsSize };
+    this.maxConnections = options.maxConnections;
+    this.maxRequests = options.maxRequests;
+    this.multiplex = options.multiplex;
+    this.#options = options;
+    // allowHalfOpen: the connection, not Node, decides what the peer's end means.
+    this.#server = createServer({ allowHalfOpen: true }, (socket) => this.#accept(socket));
+  }
+
+  get activeRequests(): number {
+    return this.#activeRequests;
+  }
+
+  get closing(): boolean {
+    return this.#closing;
+  }
+
+  /** The TCP address listened on, or undefined for a unix socket or fd 0. */
+  address(): AddressInfo | undefined {
+    const address = this.#server.address();
+    return address !== null && typeof address === 'object' ? address : undefined;
+  }
+
+  /**
+   * Starts listening.
+   * @throws Error when the address is taken, or when no address is given and fd 0 is no socket.
+   */
+  listen(): Promise<void> {
+    const listen = this.#options.listen;
+    if (listen === undefined && !isSocket(0)) return Promise.reject(new Error(FD0_NOT_A_SOCKET));
+    return new Promise((resolve, reject) => {
+      this.#server.once('error', reject);
+      const done = (): void => {
+        this.#server.off('error', reject);
+        resolve();
+      };
+      // exclusive for fd 0: under node:cluster each worker accepts on the inherited socket itself,
+      // as PHP-FPM's children do, instead of asking the primary for a handle.
+      if (listen === undefined) this.#server.listen({ fd: 0, exclusive: true }, done);
+      else if ('path' in listen) this.#server.listen({ path: listen.path }, done);
+      else this.#server.listen({ port: listen.port, host: listen.host ?? '127.0.0.1' }, done);
+    });
+  }
+
+  /**
+   * Stops accepting, lets the active requests finish (new ones on open connections are answered
+   * FCGI_OVERLOADED), then closes. Past `timeoutMs` the remaining requests are aborted.
+   */
+  async close(timeoutMs = 10_000): Promise<void> {
+    this.#closing = true;
+    const listening = new Promise<void>((resolve) => this.#server.close(() => resolve()));
+    for (const connection of this.#connections) connection.close();
+    const drained = this.#connections.size === 0 ? Promise.resolve() : new Promise<void>((resolve) => this.#allConnectionsClosed.push(resolve));
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<void>((resolve) => { timer = setTimeout(resolve, timeoutMs); });
+    await Promise.race([drained, deadline]);
+    clearTimeout(timer);
+    for (const connection of this.#connections) connection.destroy();
+    await listening;
+  }
+
+  requestStarted(): void {
+    this.#activeRequests++;
+  }
+
+  requestSettled(): void {
+    this.#activeRequests--;
+  }
+
+  connectionClosed(connection: Connection): void {
+    this.#connections.delete(connection);
+    if (this.#connections.size === 0) for (const resolve of this.#allConnectionsClosed.splice(0)) resolve();
+  }
+
+  logError(line: string): void {
+    this.#options.logError(line);
+  }
+
+  #accept(socket: Socket): void {
+    if (!isAllowed(this.#options.allow, socket.remoteAddress)) {
+      this.logError(`refused a FastCGI connection from ${socket.remoteAddress}: not in the allow list (FCGI_WEB_SERVER_ADDRS)`);
+      socket.destroy();
+      return;
+    }
+    if (socket.remoteAddress !== undefined) socket.setNoDelay(true);
+    const overCapacity = this.#connections.size >= this.maxConnections;
+    this.#connections.add(new Connection(socket, this, overCapacity));
+  }
+}
+
+function isSocket(fd: number): boolean {
+  try {
+    return fstatSync(fd).isSocket();
+  } catch {
+    return false;
+  }
+}
