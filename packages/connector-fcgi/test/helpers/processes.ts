@@ -1,0 +1,110 @@
+// Real peers for integration tests: free ports, scratch directories, daemons started and stopped.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { connect, createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+/**
+ * Throws when a web server or client is missing. `.ci/run` installs them from Debian's packages;
+ * a test that silently skipped its real peer would prove nothing.
+ */
+export function requireCommand(command: string, debianPackage: string): string {
+  const found = spawnSync('sh', ['-c', `command -v ${command}`], { encoding: 'utf8' }).stdout.trim();
+  if (found === '') throw new Error(`${command} is not installed: apt-get install ${debianPackage} (.ci/run does)`);
+  return found;
+}
+
+/** A port free on loopback right now. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+    server.on('error', reject);
+  });
+}
+
+/** A scratch directory, readable by the unprivileged workers of a web server started as root. */
+export function scratchDirectory(name: string): { path: string; file(relative: string, content: string): string; remove(): void } {
+  const path = mkdtempSync(join(tmpdir(), `${name}-`));
+  spawnSync('chmod', ['755', path]);
+  return {
+    path,
+    file(relative, content) {
+      const file = join(path, relative);
+      writeFileSync(file, content);
+      return file;
+    },
+    remove: () => rmSync(path, { recursive: true, force: true }),
+  };
+}
+
+/** A process started by a test, with its output kept for failure messages. */
+export class Daemon {
+  readonly child: ChildProcess;
+  output = '';
+  readonly #exited: Promise<void>;
+
+  constructor(command: string, args: readonly string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}) {
+    this.child = spawn(command, args, { cwd: options.cwd, env: options.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    this.child.stdout!.on('data', (chunk: Buffer) => { this.output += chunk.toString(); });
+    this.child.stderr!.on('data', (chunk: Buffer) => { this.output += chunk.toString(); });
+    this.#exited = new Promise((resolve) => this.child.once('exit', () => resolve()));
+  }
+
+  get exited(): Promise<void> {
+    return this.#exited;
+  }
+
+  /** SIGTERM to the whole process group (the server and what it spawned), then wait. */
+  async stop(signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
+    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
+    try {
+      process.kill(-this.child.pid!, signal);
+    } catch {
+      return;
+    }
+    const killer = setTimeout(() => { try { process.kill(-this.child.pid!, 'SIGKILL'); } catch { /* gone */ } }, 10_000);
+    await this.#exited;
+    clearTimeout(killer);
+  }
+}
+
+/** Resolves once something accepts connections on the port (or unix socket path). */
+export async function waitForListener(address: number | string, daemon?: Daemon, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const ok = await new Promise<boolean>((resolve) => {
+      const socket = typeof address === 'number' ? connect(address, '127.0.0.1') : connect(address);
+      socket.once('connect', () => { socket.destroy(); resolve(true); }).once('error', () => resolve(false));
+    });
+    if (ok) return;
+    if (daemon !== undefined && daemon.child.exitCode !== null) throw new Error(`the process exited before listening:\n${daemon.output}`);
+    if (Date.now() > deadline) throw new Error(`nothing listens on ${address} after ${timeoutMs} ms\n${daemon?.output ?? ''}`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
+
+/** Established TCP connections to a local port, as `ss` sees them. */
+export function establishedConnections(port: number): number {
+  const result = spawnSync('ss', ['-Htn', 'state', 'established', `( dport = :${port} )`], { encoding: 'utf8' });
+  return result.stdout.split('\n').filter((line) => line.trim() !== '').length;
+}
+
+/** Runs curl and returns its status, headers and body. @throws Error when curl fails. */
+export function curl(args: readonly string[]): { status: number; headers: string; body: Buffer } {
+  const result = spawnSync('curl', ['-s', '-S', '-D', '-', ...args], { maxBuffer: 256 * 1024 * 1024 });
+  if (result.status !== 0) throw new Error(`curl ${args.join(' ')} failed: ${result.stderr.toString()}`);
+  let output = result.stdout;
+  for (;;) {
+    const end = output.indexOf('\r\n\r\n');
+    const headers = output.subarray(0, end).toString('latin1');
+    const status = Number(/^HTTP\/[\d.]+ (\d+)/.exec(headers)?.[1]);
+    output = output.subarray(end + 4);
+    // "100 Continue" (curl expects it before a large body) comes first, as a header block of its own.
+    if (status >= 200) return { status, headers, body: output };
+  }
+}
