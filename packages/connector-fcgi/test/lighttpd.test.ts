@@ -1,0 +1,110 @@
+// Real lighttpd spawning the app itself (bin-path: the listening socket on fd 0), as a Responder
+// and as an Authorizer in front of static files and a CGI.
+import { spawnSync } from 'node:child_process';
+import { chmodSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ConformanceRequest } from '@netcgi/connector-test/conformance';
+import { describeConformance } from '@netcgi/connector-test/conformance/vitest';
+import { CLI, INTEGRATION_APP } from './helpers/app-process.js';
+import { curl, Daemon, freePort, requireCommand, scratchDirectory, waitForListener } from './helpers/processes.js';
+
+function lighttpdConfig(directory: string, port: number): string {
+  const binPath = `${process.execPath} ${CLI} ${INTEGRATION_APP}`;
+  return `
+server.document-root = "${directory}/www"
+server.port          = ${port}
+server.bind          = "127.0.0.1"
+server.pid-file      = "${directory}/lighttpd.pid"
+server.errorlog      = "${directory}/error.log"
+# mod_fastcgi before mod_cgi: the authorizer runs before the CGI handler.
+server.modules       = ( "mod_fastcgi", "mod_cgi" )
+cgi.assign           = ( ".cgi" => "" )
+mimetype.assign      = ( ".txt" => "text/plain" )
+fastcgi.server = (
+  "/app" => ((
+    "socket"      => "${directory}/app.sock",
+    "bin-path"    => "${binPath}",
+    "max-procs"   => 1,
+    "check-local" => "disable"
+  )),
+  "/protected/" => ((
+    "mode"        => "authorizer",
+    "socket"      => "${directory}/auth.sock",
+    "bin-path"    => "${binPath}",
+    "docroot"     => "${directory}/www",
+    "max-procs"   => 1,
+    "check-local" => "disable"
+  ))
+)`;
+}
+
+let directory: ReturnType<typeof scratchDirectory>;
+let lighttpd: Daemon;
+let port: number;
+
+beforeAll(async () => {
+  const binary = requireCommand('lighttpd', 'lighttpd');
+  directory = scratchDirectory('netcgi-lighttpd');
+  port = await freePort();
+  mkdirSync(join(directory.path, 'www/protected'), { recursive: true });
+  directory.file('www/protected/secret.txt', 'secret-file\n');
+  // A CGI behind the authorizer shows what the authorizer's Variable- field became.
+  const cgi = directory.file('www/protected/env.cgi', '#!/bin/sh\nprintf "Content-Type: text/plain\\r\\n\\r\\nAUTH_USER_ID=%s\\n" "$AUTH_USER_ID"\n');
+  chmodSync(cgi, 0o755);
+  const config = directory.file('lighttpd.conf', lighttpdConfig(directory.path, port));
+  const check = spawnSync(binary, ['-tt', '-f', config], { encoding: 'utf8' });
+  if (check.status !== 0) throw new Error(check.stderr + check.stdout);
+  lighttpd = new Daemon(binary, ['-D', '-f', config]);
+  await waitForListener(port, lighttpd);
+});
+
+afterAll(async () => {
+  await lighttpd?.stop();
+  directory?.remove();
+});
+
+describeConformance('conformance through lighttpd (bin-path, fd 0)', async (request: ConformanceRequest) => {
+  const response = await fetch(`http://127.0.0.1:${port}/app${request.path}`, {
+    method: request.method,
+    headers: request.headers.map(([name, value]) => [name, value]),
+    ...(request.body === undefined ? {} : { body: request.body }),
+    redirect: 'manual',
+  });
+  return { status: response.status, headers: response.headers, body: Buffer.from(await response.arrayBuffer()) };
+});
+
+describe('lighttpd spawning the app', () => {
+  it('runs the app it spawned on fd 0, as a Responder, with SCRIPT_NAME and PATH_INFO split', () => {
+    const response = curl([`http://127.0.0.1:${port}/app/whoami/extra`]);
+    expect(response.status).toBe(200);
+    expect(JSON.parse(response.body.toString())).toMatchObject({ role: 'responder', scriptName: '/app', pathInfo: '/whoami/extra' });
+  });
+
+  it('answers urlencoded and multipart POSTs', () => {
+    const urlencoded = curl(['--data', 'x=1&y=2', `http://127.0.0.1:${port}/app/arguments`]);
+    expect(JSON.parse(urlencoded.body.toString()).map((argument: { value: string }) => argument.value)).toEqual(['1', '2']);
+    const multipart = curl(['-F', 'field=value', `http://127.0.0.1:${port}/app/arguments`]);
+    expect(JSON.parse(multipart.body.toString())[0]).toMatchObject({ name: 'field', value: 'value' });
+  });
+});
+
+describe('the app as lighttpd\'s Authorizer', () => {
+  it('a 200 lets lighttpd serve the static file', () => {
+    const response = curl(['-H', 'X-Token: good', `http://127.0.0.1:${port}/protected/secret.txt`]);
+    expect(response.status).toBe(200);
+    expect(response.body.toString()).toBe('secret-file\n');
+  });
+
+  it('the Variable-AUTH_USER_ID field reaches the next handler\'s environment', () => {
+    const response = curl(['-H', 'X-Token: good', `http://127.0.0.1:${port}/protected/env.cgi`]);
+    expect(response.body.toString()).toBe('AUTH_USER_ID=42\n');
+  });
+
+  it('any other status goes to the client with the authorizer\'s header and body', () => {
+    const response = curl(['-H', 'X-Token: bad', `http://127.0.0.1:${port}/protected/secret.txt`]);
+    expect(response.status).toBe(403);
+    expect(response.headers).toMatch(/X-Auth-Denied: yes/i);
+    expect(response.body.toString()).toBe('denied by the netcgi authorizer\n');
+  });
+});
