@@ -2,7 +2,6 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 /**
@@ -27,9 +26,13 @@ export function freePort(): Promise<number> {
   });
 }
 
-/** A scratch directory, readable by the unprivileged workers of a web server started as root. */
+/**
+ * A scratch directory, readable by the unprivileged workers of a web server started as root. It
+ * is made in /tmp, not in the test run's own TMPDIR: that one is private (0700) to catch leaked
+ * temp files, and www-data could not reach a document root inside it.
+ */
 export function scratchDirectory(name: string): { path: string; file(relative: string, content: string): string; remove(): void } {
-  const path = mkdtempSync(join(tmpdir(), `${name}-`));
+  const path = mkdtempSync(join('/tmp', `${name}-`));
   spawnSync('chmod', ['755', path]);
   return {
     path,
