@@ -23,7 +23,7 @@ export interface FcgiServerSettings {
 
 /** Thrown when no address is given and fd 0 is not a listening socket. */
 export const FD0_NOT_A_SOCKET =
-  'fd 0 is not a socket: pass listen ({ port } or { path }, or --listen on the command line), or let a web server spawn the app with its listening socket on fd 0 (lighttpd bin-path, mod_fcgid)';
+  'fd 0 is not a listening socket: pass listen ({ port } or { path }, or --listen on the command line), or let a web server spawn the app with its listening socket on fd 0 (lighttpd bin-path, mod_fcgid)';
 
 /** A running FastCGI application server. */
 export class FcgiServer implements ConnectionHost {
@@ -70,9 +70,11 @@ export class FcgiServer implements ConnectionHost {
     const listen = this.#options.listen;
     if (listen === undefined && !isSocket(0)) return Promise.reject(new Error(FD0_NOT_A_SOCKET));
     return new Promise((resolve, reject) => {
-      this.#server.once('error', reject);
+      // A connected socket or a pipe on fd 0 (a shell, a supervisor's stdin) fails with EINVAL.
+      const onError = (error: Error): void => reject(listen === undefined ? new Error(FD0_NOT_A_SOCKET, { cause: error }) : error);
+      this.#server.once('error', onError);
       const done = (): void => {
-        this.#server.off('error', reject);
+        this.#server.off('error', onError);
         resolve();
       };
       // exclusive for fd 0: under node:cluster each worker accepts on the inherited socket itself,

@@ -1,0 +1,85 @@
+// The netcgi-fcgi command: fd 0 hand-over errors, SIGTERM draining, --workers supervision.
+import { spawnSync } from 'node:child_process';
+import { openSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { parseCgiResponse } from '@netcgi/connector-test';
+import { parseCommandLine, parseListenAddress, UsageError } from '../src/command-line.js';
+import { CLI, INTEGRATION_APP } from './helpers/app-process.js';
+import { FcgiClient, getParams, requestRecords } from './helpers/fcgi-client.js';
+import { Daemon, freePort, waitForListener } from './helpers/processes.js';
+
+describe('command line', () => {
+  it.each([
+    ['9000', { port: 9000 }],
+    ['0.0.0.0:9000', { host: '0.0.0.0', port: 9000 }],
+    ['[::1]:9000', { host: '::1', port: 9000 }],
+    ['/run/app.sock', { path: '/run/app.sock' }],
+    ['./app.sock', { path: './app.sock' }],
+  ])('--listen %s', (text, address) => {
+    expect(parseListenAddress(text)).toEqual(address);
+  });
+
+  it('rejects unknown options and bad numbers with a usage error', () => {
+    expect(() => parseCommandLine(['app.js', '--bogus'])).toThrow(UsageError);
+    expect(() => parseCommandLine(['app.js', '--workers', 'two'])).toThrow(/positive integer/);
+    expect(() => parseCommandLine([])).toThrow(/no app module/);
+  });
+
+  it.each([
+    ['a file', openSync('/dev/null', 'r')],
+    ['a connected socket', 'pipe' as const],
+  ])('says what to pass when fd 0 is %s', (_name, stdin) => {
+    const result = spawnSync(process.execPath, [CLI, INTEGRATION_APP], { stdio: [stdin, 'pipe', 'pipe'], encoding: 'utf8' });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toMatch(/fd 0 is not a listening socket: pass listen/);
+  });
+});
+
+describe('signals', () => {
+  it('on SIGTERM stops accepting, finishes the request in flight, and exits 0', async () => {
+    const port = await freePort();
+    const app = new Daemon(process.execPath, [CLI, INTEGRATION_APP, '--listen', String(port)]);
+    await waitForListener(port, app);
+    const client = await FcgiClient.connect(port);
+    client.write(requestRecords(1, { ...getParams('/app/concurrent?ms=500'), PATH_INFO: '/concurrent' }));
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    app.child.kill('SIGTERM');
+    const response = await client.response(1);
+    expect(parseCgiResponse(response.stdout).status).toBe(200);
+    await app.exited;
+    expect(app.child.exitCode).toBe(0);
+    await expect(FcgiClient.connect(port)).rejects.toThrow(/ECONNREFUSED/);
+  });
+});
+
+describe('--workers', () => {
+  it('runs N processes on one socket, restarts one that dies, and exits 0 on SIGTERM', async () => {
+    const port = await freePort();
+    const primary = new Daemon(process.execPath, [CLI, INTEGRATION_APP, '--listen', String(port), '--workers', '2']);
+    await waitForListener(port, primary);
+    const pids = async (): Promise<Set<number>> => {
+      const seen = new Set<number>();
+      for (let attempt = 0; attempt < 40 && seen.size < 2; attempt++) {
+        const client = await FcgiClient.connect(port);
+        const response = await client.request(1, { ...getParams('/app/whoami'), PATH_INFO: '/whoami' }, undefined, { keepConnection: false });
+        seen.add((JSON.parse(parseCgiResponse(response.stdout).body.toString()) as { pid: number }).pid);
+      }
+      return seen;
+    };
+    const before = await pids();
+    expect(before.size).toBe(2);
+    const victim = [...before][0]!;
+    process.kill(victim, 'SIGKILL');
+    let after = new Set<number>();
+    for (let attempt = 0; attempt < 50 && (after.size < 2 || after.has(victim)); attempt++) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      after = await pids();
+    }
+    expect(after.size).toBe(2);
+    expect(after.has(victim)).toBe(false);
+    expect(primary.output).toMatch(/exited \(SIGKILL\); starting another/);
+    primary.child.kill('SIGTERM');
+    await primary.exited;
+    expect(primary.child.exitCode).toBe(0);
+  });
+});
