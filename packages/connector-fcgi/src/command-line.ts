@@ -6,6 +6,8 @@ export const usage = `usage: netcgi-fcgi APP_MODULE [options]
 Serves the app module's default export over FastCGI.
   --listen ADDRESS   PORT, HOST:PORT or a unix socket PATH (default: the listening
                      socket on fd 0, as lighttpd bin-path and mod_fcgid hand it over)
+  --socket-mode MODE permissions of the unix socket, octal (e.g. 666 when the web
+                     server runs as another user)
   --workers N        run N processes sharing the socket; one that dies is restarted
   --max-conns N      FCGI_MAX_CONNS (default 1024)
   --max-reqs N       FCGI_MAX_REQS, requests at once per process (default 1024)
@@ -32,6 +34,7 @@ export interface CommandLine {
 export function parseCommandLine(args: readonly string[]): CommandLine {
   let appModule: string | undefined;
   let workers = 1;
+  let socketMode: number | undefined;
   const options: { -readonly [K in keyof FcgiOptions]: FcgiOptions[K] } = {};
   for (let index = 0; index < args.length; index++) {
     const arg = args[index]!;
@@ -44,6 +47,7 @@ export function parseCommandLine(args: readonly string[]): CommandLine {
       case '--help': case '-h': return { appModule: '', workers, options, help: true };
       case '--listen': options.listen = parseListenAddress(value()); break;
       case '--workers': workers = count(arg, value()); break;
+      case '--socket-mode': socketMode = octal(arg, value()); break;
       case '--max-conns': options.maxConns = count(arg, value()); break;
       case '--max-reqs': options.maxReqs = count(arg, value()); break;
       case '--no-multiplex': options.multiplex = false; break;
@@ -55,6 +59,10 @@ export function parseCommandLine(args: readonly string[]): CommandLine {
     }
   }
   if (appModule === undefined) throw new UsageError('no app module given');
+  if (socketMode !== undefined) {
+    if (options.listen === undefined || !('path' in options.listen)) throw new UsageError('--socket-mode needs --listen with a socket path');
+    options.listen = { ...options.listen, mode: socketMode };
+  }
   return { appModule, workers, options, help: false };
 }
 
@@ -70,6 +78,11 @@ function port(text: string): number {
   const value = Number(text);
   if (value > 65535) throw new UsageError(`port ${text} is out of range`);
   return value;
+}
+
+function octal(option: string, text: string): number {
+  if (!/^0?[0-7]{3}$/.test(text)) throw new UsageError(`${option} takes an octal mode like 660, not "${text}"`);
+  return Number.parseInt(text, 8);
 }
 
 function count(option: string, text: string): number {

@@ -1,6 +1,6 @@
 // The FastCGI application server: a listening socket, its connections, limits, graceful close.
-import { fstatSync } from 'node:fs';
-import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
+import { chmodSync, existsSync, fstatSync, statSync, unlinkSync } from 'node:fs';
+import { connect, createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import type { App, RunOptions } from '@netcgi/core/connector';
 import { isAllowed } from './allow.js';
 import { Connection, type ConnectionHost } from './connection.js';
@@ -8,7 +8,10 @@ import type { FcgiCgi } from './fcgi-cgi.js';
 import type { RequestSettings } from './fcgi-request.js';
 
 /** Where to listen: a TCP port, a unix socket path, or (omitted) the socket on fd 0. */
-export type ListenAddress = { readonly port: number; readonly host?: string } | { readonly path: string };
+export type ListenAddress =
+  | { readonly port: number; readonly host?: string }
+  /** `mode`: the socket file's permissions, e.g. 0o666 when the web server runs as another user. */
+  | { readonly path: string; readonly mode?: number };
 
 /** The settings of an {@link FcgiServer}, every one resolved. */
 export interface FcgiServerSettings {
@@ -66,9 +69,20 @@ export class FcgiServer implements ConnectionHost {
    * Starts listening.
    * @throws Error when the address is taken, or when no address is given and fd 0 is no socket.
    */
-  listen(): Promise<void> {
+  async listen(): Promise<void> {
     const listen = this.#options.listen;
-    if (listen === undefined && !isSocket(0)) return Promise.reject(new Error(FD0_NOT_A_SOCKET));
+    if (listen === undefined && !isSocket(0)) throw new Error(FD0_NOT_A_SOCKET);
+    if (listen !== undefined && 'path' in listen) {
+      await removeStaleSocket(listen.path);
+      await this.#listenOnce();
+      if (listen.mode !== undefined) chmodSync(listen.path, listen.mode);
+      return;
+    }
+    await this.#listenOnce();
+  }
+
+  #listenOnce(): Promise<void> {
+    const listen = this.#options.listen;
     return new Promise((resolve, reject) => {
       // A connected socket or a pipe on fd 0 (a shell, a supervisor's stdin) fails with EINVAL.
       const onError = (error: Error): void => reject(listen === undefined ? new Error(FD0_NOT_A_SOCKET, { cause: error }) : error);
@@ -129,6 +143,19 @@ export class FcgiServer implements ConnectionHost {
     const overCapacity = this.#connections.size >= this.maxConnections;
     this.#connections.add(new Connection(socket, this, overCapacity));
   }
+}
+
+/**
+ * A socket file left by a process that died (SIGKILL, a crash) makes listen fail with EADDRINUSE.
+ * Remove it, but only when nothing answers on it: a live server's socket is left alone.
+ */
+async function removeStaleSocket(path: string): Promise<void> {
+  if (!existsSync(path) || !statSync(path).isSocket()) return;
+  const alive = await new Promise<boolean>((resolve) => {
+    const probe = connect(path);
+    probe.once('connect', () => { probe.destroy(); resolve(true); }).once('error', () => resolve(false));
+  });
+  if (!alive) unlinkSync(path);
 }
 
 function isSocket(fd: number): boolean {

@@ -1,5 +1,6 @@
 // Limits, allow lists, shutdown and backpressure of the FastCGI server.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -105,6 +106,22 @@ describe('listening', () => {
     const server = await runFcgi((cgi) => { cgi.out.write('over unix'); }, { listen: { path }, handleSignals: false });
     const client = await FcgiClient.connect(path);
     expect(body((await client.request(1, getParams('/'))).stdout)).toBe('over unix');
+    client.close();
+    await server.close(1000);
+    rmSync(directory, { recursive: true, force: true });
+  });
+
+  it('replaces a socket file left by a dead process, with the mode asked for, and keeps a live one', async () => {
+    const directory = mkdtempSync(join(tmpdir(), 'fcgi-socket-'));
+    const path = join(directory, 'app.sock');
+    // A socket file nobody listens on: what SIGKILL leaves behind.
+    spawnSync(process.execPath, ['-e', `require('net').createServer().listen(${JSON.stringify(path)}, () => process.kill(process.pid, 'SIGKILL'))`]);
+    expect(statSync(path).isSocket()).toBe(true);
+    const server = await runFcgi((cgi) => { cgi.out.write('replaced'); }, { listen: { path, mode: 0o660 }, handleSignals: false });
+    expect(statSync(path).mode & 0o777).toBe(0o660);
+    await expect(runFcgi(() => {}, { listen: { path }, handleSignals: false })).rejects.toThrow(/EADDRINUSE/);
+    const client = await FcgiClient.connect(path);
+    expect(body((await client.request(1, getParams('/'))).stdout)).toBe('replaced');
     client.close();
     await server.close(1000);
     rmSync(directory, { recursive: true, force: true });

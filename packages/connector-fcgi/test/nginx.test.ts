@@ -2,7 +2,7 @@
 // fastcgi_keep_conn; curl and fetch as clients; 100 MB each way with the app's memory bounded.
 import { createHash, randomBytes } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
-import { chmodSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ConformanceRequest } from '@netcgi/connector-test/conformance';
@@ -67,8 +67,8 @@ beforeAll(async () => {
   const socket = join(directory.path, 'app.sock');
   tcpApp = await startAppProcess(appPort);
   keepApp = await startAppProcess(keepAppPort);
-  unixApp = await startAppProcess(socket);
-  chmodSync(socket, 0o777);
+  // nginx's workers run as nobody: the socket must be writable for them.
+  unixApp = await startAppProcess(socket, ['--socket-mode', '666']);
   const config = directory.file('nginx.conf', nginxConfig(directory.path, port, appPort, keepAppPort, socket));
   const check = spawnSync(binary, ['-t', '-c', config, '-p', directory.path], { encoding: 'utf8' });
   if (check.status !== 0) throw new Error(check.stderr);

@@ -86,6 +86,19 @@ describe('responder', () => {
     client.close();
   });
 
+  it('reads params split into one-byte PARAMS records (a pair spans records)', async () => {
+    const client = await FcgiClient.connect(running.port);
+    const params = encodeNameValuePairs(Object.entries(getParams('/hello?name=split', { HTTP_X_LONG: 'v'.repeat(300) })));
+    client.write([
+      encodeRecord(RecordType.BeginRequest, 1, encodeBeginRequestBody(Role.Responder, 1)),
+      ...[...params].map((byte) => encodeRecord(RecordType.Params, 1, Buffer.of(byte))),
+      encodeRecord(RecordType.Params, 1),
+      encodeRecord(RecordType.Stdin, 1),
+    ]);
+    expect(body((await client.response(1)).stdout)).toBe('hello split');
+    client.close();
+  });
+
   it('survives a request whose bytes arrive one at a time', async () => {
     const client = await FcgiClient.connect(running.port);
     client.socket.setNoDelay(true);
