@@ -4,8 +4,8 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ConformanceRequest } from '@netcgi/connector-test/conformance';
 import { describeConformance } from '@netcgi/connector-test/conformance/vitest';
+import { httpConformanceDriver } from './helpers/http-driver.js';
 import { startAppProcess } from './helpers/app-process.js';
 import { curl, Daemon, freePort, requireCommand, scratchDirectory, waitForListener } from './helpers/processes.js';
 
@@ -83,15 +83,7 @@ afterAll(async () => {
   directory?.remove();
 });
 
-describeConformance('conformance through Apache mod_proxy_fcgi', async (request: ConformanceRequest) => {
-  const response = await fetch(`http://127.0.0.1:${port}/app${request.path}`, {
-    method: request.method,
-    headers: request.headers.map(([name, value]) => [name, value]),
-    ...(request.body === undefined ? {} : { body: request.body }),
-    redirect: 'manual',
-  });
-  return { status: response.status, headers: response.headers, body: Buffer.from(await response.arrayBuffer()) };
-});
+describeConformance('conformance through Apache mod_proxy_fcgi', httpConformanceDriver(() => `http://127.0.0.1:${port}/app`));
 
 describe('Apache mod_proxy_fcgi with curl', () => {
   it('GET with PATH_INFO split from SCRIPT_NAME', () => {

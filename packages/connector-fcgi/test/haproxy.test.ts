@@ -1,8 +1,8 @@
 // Real HAProxy, the one mainstream web server that multiplexes FastCGI requests on a connection.
 import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ConformanceRequest } from '@netcgi/connector-test/conformance';
 import { describeConformance } from '@netcgi/connector-test/conformance/vitest';
+import { httpConformanceDriver } from './helpers/http-driver.js';
 import { startAppProcess } from './helpers/app-process.js';
 import { Daemon, establishedConnections, freePort, requireCommand, scratchDirectory, waitForListener } from './helpers/processes.js';
 
@@ -66,15 +66,7 @@ afterAll(async () => {
   directory?.remove();
 });
 
-describeConformance('conformance through HAProxy (fcgi-app, multiplexing)', async (request: ConformanceRequest) => {
-  const response = await fetch(`http://127.0.0.1:${port}/app${request.path}`, {
-    method: request.method,
-    headers: request.headers.map(([name, value]) => [name, value]),
-    ...(request.body === undefined ? {} : { body: request.body }),
-    redirect: 'manual',
-  });
-  return { status: response.status, headers: response.headers, body: Buffer.from(await response.arrayBuffer()) };
-});
+describeConformance('conformance through HAProxy (fcgi-app, multiplexing)', httpConformanceDriver(() => `http://127.0.0.1:${port}/app`));
 
 describe('HAProxy under concurrent load', () => {
   it('multiplexes 50 concurrent requests over one connection, all answered, run at once', async () => {

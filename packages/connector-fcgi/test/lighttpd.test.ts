@@ -4,9 +4,9 @@ import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ConformanceRequest } from '@netcgi/connector-test/conformance';
 import { describeConformance } from '@netcgi/connector-test/conformance/vitest';
 import { CLI, INTEGRATION_APP } from './helpers/app-process.js';
+import { httpConformanceDriver } from './helpers/http-driver.js';
 import { curl, Daemon, freePort, requireCommand, scratchDirectory, waitForListener } from './helpers/processes.js';
 
 function lighttpdConfig(directory: string, port: number): string {
@@ -64,15 +64,7 @@ afterAll(async () => {
   directory?.remove();
 });
 
-describeConformance('conformance through lighttpd (bin-path, fd 0)', async (request: ConformanceRequest) => {
-  const response = await fetch(`http://127.0.0.1:${port}/app${request.path}`, {
-    method: request.method,
-    headers: request.headers.map(([name, value]) => [name, value]),
-    ...(request.body === undefined ? {} : { body: request.body }),
-    redirect: 'manual',
-  });
-  return { status: response.status, headers: response.headers, body: Buffer.from(await response.arrayBuffer()) };
-});
+describeConformance('conformance through lighttpd (bin-path, fd 0)', httpConformanceDriver(() => `http://127.0.0.1:${port}/app`));
 
 describe('lighttpd spawning the app', () => {
   it('runs the app it spawned on fd 0, as a Responder, with SCRIPT_NAME and PATH_INFO split', () => {

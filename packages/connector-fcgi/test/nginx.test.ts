@@ -5,8 +5,8 @@ import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ConformanceRequest } from '@netcgi/connector-test/conformance';
 import { describeConformance } from '@netcgi/connector-test/conformance/vitest';
+import { httpConformanceDriver } from './helpers/http-driver.js';
 import { startAppProcess } from './helpers/app-process.js';
 import { curl, Daemon, establishedConnections, freePort, requireCommand, scratchDirectory, waitForListener } from './helpers/processes.js';
 
@@ -85,15 +85,7 @@ afterAll(async () => {
 const url = (location: string, path: string): string => `http://127.0.0.1:${port}/${location}${path}`;
 
 for (const location of locations) {
-  describeConformance(`conformance through nginx, ${location}`, async (request: ConformanceRequest) => {
-    const response = await fetch(url(location, request.path), {
-      method: request.method,
-      headers: request.headers.map(([name, value]) => [name, value]),
-      ...(request.body === undefined ? {} : { body: request.body }),
-      redirect: 'manual',
-    });
-    return { status: response.status, headers: response.headers, body: Buffer.from(await response.arrayBuffer()) };
-  });
+  describeConformance(`conformance through nginx, ${location}`, httpConformanceDriver(() => url(location, '')));
 }
 
 describe.each(locations)('nginx %s with curl', (location) => {
