@@ -31,7 +31,7 @@ export interface Cgi {
   url(options?: UrlOptions): string;
   /** Replaces the response header. @throws HeaderSentError, InvalidHeaderError, TypeError */
   setHeader(options?: HeaderOptions): void;
-  /** Replaces the response header with a redirection to `location`. @throws HeaderSentError, InvalidHeaderError */
+  /** Replaces the response header with a redirection to `location` (`{ local: true }`: a CGI local redirect). @throws HeaderSentError, InvalidHeaderError, TypeError */
   setRedirectionHeader(location: string, options?: RedirectionOptions): void;
   /** Runs `callback` when the request ends, after the response; callbacks run last-registered first. */
   atExit(callback: () => void | Promise<void>): void;

@@ -102,6 +102,20 @@ describe('setRedirectionHeader', () => {
     expect(response.headers.get('location')).toBe('https://example.org/');
   });
 
+  it('sends Location alone for a local redirect (RFC 3875 §6.2.2)', async () => {
+    expect(await headerLines((cgi) => cgi.setRedirectionHeader('/elsewhere?x=1', { local: true }))).toEqual(['Location: /elsewhere?x=1']);
+  });
+
+  it.each([
+    ['a URL', 'http://example.org/', {}],
+    ['a status', '/a', { status: 301 as const }],
+    ['cookies', '/a', { cookies: [{ name: 'c', value: '1' }] }],
+  ])('refuses a local redirect with %s', async (_name, location, options) => {
+    let error: unknown;
+    await testRequest((cgi) => { try { cgi.setRedirectionHeader(location, { ...options, local: true }); } catch (caught) { error = caught; } });
+    expect(error).toBeInstanceOf(TypeError);
+  });
+
   it('rejects a location with a line break', async () => {
     let error: unknown;
     await testRequest((cgi) => { try { cgi.setRedirectionHeader('/a\r\nSet-Cookie: x=1'); } catch (caught) { error = caught; } });

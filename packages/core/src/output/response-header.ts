@@ -37,6 +37,12 @@ export interface RedirectionOptions {
   status?: 301 | 302 | 303 | 307 | 308;
   cookies?: readonly SetCookie[];
   fields?: HeaderFieldValues;
+  /**
+   * RFC 3875 §6.2.2, a local redirect: the web server answers the request with the resource at
+   * `location` (an absolute path) instead, and the client never sees a redirection. The header is
+   * then `Location` alone: no status, cookies or other fields. CGI servers (Apache, lighttpd) do it.
+   */
+  local?: boolean;
 }
 
 /** The fields of `setHeader(options)`, at time `now` (for `Expires`). @throws TypeError on a bad cookie */
@@ -55,6 +61,13 @@ export function headerFields(options: HeaderOptions, now = Date.now()): HeaderFi
 
 /** The fields of `setRedirectionHeader(location, options)`: no Content-Type, as Netcgi. */
 export function redirectionFields(location: string, options: RedirectionOptions = {}): HeaderField[] {
+  if (options.local === true) {
+    if (!location.startsWith('/')) throw new TypeError(`a local redirect goes to an absolute path, not ${JSON.stringify(location)}`);
+    if (options.status !== undefined || options.cookies !== undefined || options.fields !== undefined) {
+      throw new TypeError('a local redirect sends Location alone: no status, cookies or fields (RFC 3875 §6.2.2)');
+    }
+    return [['Location', location]];
+  }
   const fields = withFields(cookieFields(options.cookies), options.fields);
   return withFields(fields, { Location: location, Status: statusLine(options.status ?? 302) });
 }
