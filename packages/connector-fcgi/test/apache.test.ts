@@ -5,9 +5,9 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeConformance } from '@netcgi/connector-test/conformance/vitest';
-import { httpConformanceDriver } from './helpers/http-driver.js';
+import { httpConformanceDriver } from '../../../test-support/http-driver.js';
 import { startAppProcess } from './helpers/app-process.js';
-import { curl, Daemon, freePort, requireCommand, scratchDirectory, waitForListener } from './helpers/processes.js';
+import { curl, Daemon, freePort, requireCommand, scratchDirectory, waitForListener } from '../../../test-support/processes.js';
 
 const MODULES = '/usr/lib/apache2/modules';
 

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseCgiResponse } from '@netcgi/connector-test';
 import { startAppProcess } from './helpers/app-process.js';
-import { freePort, requireCommand, scratchDirectory, type Daemon } from './helpers/processes.js';
+import { freePort, requireCommand, scratchDirectory, type Daemon } from '../../../test-support/processes.js';
 
 let directory: ReturnType<typeof scratchDirectory>;
 let tcpApp: Daemon;

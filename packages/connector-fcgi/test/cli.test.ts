@@ -6,7 +6,7 @@ import { parseCgiResponse } from '@netcgi/connector-test';
 import { parseCommandLine, parseListenAddress, UsageError } from '../src/command-line.js';
 import { CLI, INTEGRATION_APP } from './helpers/app-process.js';
 import { FcgiClient, getParams, requestRecords } from './helpers/fcgi-client.js';
-import { Daemon, freePort, waitForListener } from './helpers/processes.js';
+import { Daemon, freePort, waitForListener } from '../../../test-support/processes.js';
 
 describe('command line', () => {
   it.each([

@@ -2,9 +2,9 @@
 import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeConformance } from '@netcgi/connector-test/conformance/vitest';
-import { httpConformanceDriver } from './helpers/http-driver.js';
+import { httpConformanceDriver } from '../../../test-support/http-driver.js';
 import { startAppProcess } from './helpers/app-process.js';
-import { Daemon, establishedConnections, freePort, requireCommand, scratchDirectory, waitForListener } from './helpers/processes.js';
+import { Daemon, establishedConnections, freePort, requireCommand, scratchDirectory, waitForListener } from '../../../test-support/processes.js';
 
 /** nbthread 1: one thread holds one back-end connection, so multiplexing shows as exactly one. */
 function haproxyConfig(directory: string, port: number, appPort: number): string {

@@ -6,8 +6,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeConformance } from '@netcgi/connector-test/conformance/vitest';
 import { CLI, INTEGRATION_APP } from './helpers/app-process.js';
-import { httpConformanceDriver } from './helpers/http-driver.js';
-import { curl, Daemon, freePort, requireCommand, scratchDirectory, waitForListener } from './helpers/processes.js';
+import { httpConformanceDriver } from '../../../test-support/http-driver.js';
+import { curl, Daemon, freePort, requireCommand, scratchDirectory, waitForListener } from '../../../test-support/processes.js';
 
 function lighttpdConfig(directory: string, port: number): string {
   const binPath = `${process.execPath} ${CLI} ${INTEGRATION_APP}`;

@@ -6,9 +6,9 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeConformance } from '@netcgi/connector-test/conformance/vitest';
-import { httpConformanceDriver } from './helpers/http-driver.js';
+import { httpConformanceDriver } from '../../../test-support/http-driver.js';
 import { startAppProcess } from './helpers/app-process.js';
-import { curl, Daemon, establishedConnections, freePort, requireCommand, scratchDirectory, waitForListener } from './helpers/processes.js';
+import { curl, Daemon, establishedConnections, freePort, requireCommand, scratchDirectory, waitForListener } from '../../../test-support/processes.js';
 
 const locations = ['tcp', 'tcp-keep', 'unix', 'unix-keep'] as const;
 

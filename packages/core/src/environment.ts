@@ -1,5 +1,5 @@
 // The request's environment: CGI properties, request headers, cookies, and the response header.
-import { parse as parseCookieHeader } from 'cookie';
+import { cookieLibrary } from './lazy.js';
 import type { Config } from './config.js';
 import { HeaderSentError, HttpError } from './errors.js';
 import { checkHeaderField, serializeHeader, statusLine, type HeaderField } from './output/header-fields.js';
@@ -196,7 +196,7 @@ function parseCookies(header: string): Cookie[] {
   // `cookie`'s parse keeps the first of duplicate names; RFC 6265 §5.4 keeps them all, in order.
   const cookies: Cookie[] = [];
   for (const pair of header.split(';')) {
-    const parsed = parseCookieHeader(pair);
+    const parsed = cookieLibrary().parse(pair);
     for (const [name, value] of Object.entries(parsed)) {
       // RFC 6265 §4.1.1 allows a value in double quotes; like Go and Netcgi, the quotes are not the value.
       if (value !== undefined) cookies.push({ name, value: /^".*"$/s.test(value) ? value.slice(1, -1) : value });

@@ -1,5 +1,5 @@
 // The HTML page of an error response. Everything from the request or the app is escaped.
-import { STATUS_CODES } from 'node:http';
+import { reasonPhrase } from './lazy.js';
 
 const HTML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 
@@ -10,7 +10,7 @@ export function escapeHtml(text: string): string {
 
 /** A small page saying `status` and `message`; no stack, path or header of the request. */
 export function renderErrorPage(status: number, message: string): string {
-  const title = `${status} ${escapeHtml(STATUS_CODES[status] ?? 'Error')}`;
+  const title = `${status} ${escapeHtml(reasonPhrase(status) ?? 'Error')}`;
   return `<!DOCTYPE html>
 <html lang="en">
 <head><meta charset="utf-8"><title>${title}</title></head>

@@ -1,5 +1,5 @@
 // The errors netcgi throws. Each has a stable `code` so callers and tests match on it, not on text.
-import { STATUS_CODES } from 'node:http';
+import { reasonPhrase } from './lazy.js';
 
 /** Base class of every error netcgi throws on purpose. `code` is stable across versions. */
 export class NetcgiError extends Error {
@@ -30,7 +30,7 @@ export class HttpError extends NetcgiError {
     if (!Number.isInteger(status) || status < 100 || status > 599) {
       throw new RangeError(`http status must be an integer from 100 to 599, got ${status}`);
     }
-    super('ERR_HTTP', message ?? STATUS_CODES[status] ?? `status ${status}`, options);
+    super('ERR_HTTP', message ?? reasonPhrase(status) ?? `status ${status}`, options);
     this.status = status;
     this.headers = options?.headers ?? {};
   }

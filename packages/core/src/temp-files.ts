@@ -1,7 +1,7 @@
 // The temp files of one request: created 0600 with O_EXCL, all removed when the request ends.
-import { randomBytes } from 'node:crypto';
 import { open, unlink, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
+import { randomHex } from './lazy.js';
 import { NetcgiError } from './errors.js';
 
 /** An open temp file. `handle` stays open until `TempFiles.remove()` or `removeAll()`. */
@@ -31,7 +31,7 @@ export class TempFiles {
    */
   async create(): Promise<TempFile> {
     if (this.#closed) throw new NetcgiError('ERR_REQUEST_ENDED', 'no temp file can be created: the request has ended');
-    const path = join(this.#directory, `${this.#prefix}-${randomBytes(6).toString('hex')}-${this.#counter++}`);
+    const path = join(this.#directory, `${this.#prefix}-${randomHex(6)}-${this.#counter++}`);
     const opening = open(path, 'wx+', 0o600);
     this.#pending.add(opening);
     try {

@@ -1,6 +1,6 @@
 // The integration app run the production way: `netcgi-fcgi test/fixtures/integration-app.mjs`.
 import { fileURLToPath } from 'node:url';
-import { Daemon, waitForListener } from './processes.js';
+import { Daemon, waitForListener } from '../../../../test-support/processes.js';
 
 export const CLI = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
 export const INTEGRATION_APP = fileURLToPath(new URL('../fixtures/integration-app.mjs', import.meta.url));

@@ -1,5 +1,6 @@
 // Arguments of a multipart/form-data body (RFC 7578), parsed by busboy as the body streams in.
-import busboy from 'busboy';
+import type busboy from 'busboy';
+import { busboyLibrary } from '../lazy.js';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { HttpError } from '../errors.js';
@@ -20,7 +21,7 @@ export async function parseMultipart(
   const { config } = context.env;
   let parser: busboy.Busboy;
   try {
-    parser = busboy({
+    parser = busboyLibrary()({
       headers: { 'content-type': contentType },
       defParamCharset: 'utf8',
       limits: { fieldSize: config.maxMemoryArgumentSize, fieldNameSize: config.maxArgumentNameSize },

@@ -1,5 +1,5 @@
 // The response header as an ordered list of fields, with names matched case-insensitively.
-import { STATUS_CODES } from 'node:http';
+import { reasonPhrase } from '../lazy.js';
 import { InvalidHeaderError } from '../errors.js';
 
 /** One header field line: name and value, in the order they go out. */
@@ -22,7 +22,7 @@ export function statusLine(status: number): string {
   if (!Number.isInteger(status) || status < 100 || status > 599) {
     throw new RangeError(`http status must be an integer from 100 to 599, got ${status}`);
   }
-  return `${status} ${STATUS_CODES[status] ?? 'Unknown'}`;
+  return `${status} ${reasonPhrase(status) ?? 'Unknown'}`;
 }
 
 /** The CGI response header block: `Name: value` lines, each ended by CRLF, and an empty line. */

@@ -1,5 +1,6 @@
 // The header fields of cgi.setHeader() and cgi.setRedirectionHeader(), built in Netcgi's order.
-import { serialize as serializeCookie, type SerializeOptions } from 'cookie';
+import type { SerializeOptions } from 'cookie';
+import { cookieLibrary } from '../lazy.js';
 import { statusLine, type HeaderField } from './header-fields.js';
 
 /** A cookie to set (RFC 6265 §4.1); the attributes are those of the `cookie` package. */
@@ -89,7 +90,7 @@ function contentDisposition(filename: string): string {
 }
 
 function cookieFields(cookies: readonly SetCookie[] = []): HeaderField[] {
-  return cookies.map(({ name, value, ...attributes }): HeaderField => ['Set-Cookie', serializeCookie(name, value, attributes)]);
+  return cookies.map(({ name, value, ...attributes }): HeaderField => ['Set-Cookie', cookieLibrary().serialize(name, value, attributes)]);
 }
 
 function withFields(fields: HeaderField[], extra: HeaderFieldValues | undefined): HeaderField[] {

@@ -1,4 +1,4 @@
-// Real peers for integration tests: free ports, scratch directories, daemons started and stopped.
+// Real peers for integration tests, shared by the connectors: free ports, scratch directories, daemons, curl.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
@@ -100,6 +100,7 @@ export function establishedConnections(port: number): number {
 /** Runs curl and returns its status, headers and body. @throws Error when curl fails. */
 export function curl(args: readonly string[]): { status: number; headers: string; body: Buffer } {
   const result = spawnSync('curl', ['-s', '-S', '-D', '-', ...args], { maxBuffer: 256 * 1024 * 1024 });
+  if (result.error !== undefined) throw result.error;
   if (result.status !== 0) throw new Error(`curl ${args.join(' ')} failed: ${result.stderr.toString()}`);
   let output = result.stdout;
   for (;;) {

@@ -1,0 +1,64 @@
+// runCgi: one request from the process environment, stdin and stdout; a terminal runs it as a test.
+import { Writable } from 'node:stream';
+import type { App, RunOptions } from '@netcgi/core/connector';
+import { isCgiEnvironment, readCgiEnvironment } from './environment.js';
+import { limitedBody } from './stdin-body.js';
+
+/** Options of {@link runCgi}: the core's. */
+export type CgiOptions = RunOptions;
+
+/** True when this process runs as a CGI program (GATEWAY_INTERFACE and REQUEST_METHOD are set). */
+export function isCgi(): boolean {
+  return isCgiEnvironment(process.env);
+}
+
+/**
+ * Runs `app` for the request in the process environment and resolves when the response is
+ * flushed to stdout; the exit status is left to the process (0 unless something failed). Outside
+ * CGI (a terminal) it runs the app on a request built from the command line, as `netcgi-test`
+ * does: `node app.js -post name=value`.
+ * @throws what the app threw, only when `config.defaultErrorHandler` is false.
+ */
+export async function runCgi(app: App, options: CgiOptions = {}): Promise<void> {
+  if (!isCgi()) {
+    // Loaded only here: a CGI request never pays for the command-line runner.
+    const { runCommandLine } = await import('@netcgi/connector-test');
+    process.exitCode = await runCommandLine(app, process.argv.slice(2), options);
+    return;
+  }
+  const { variables, contentLength } = readCgiEnvironment(process.env);
+  // httpoxy: a client's `Proxy:` request header arrives as HTTP_PROXY, which HTTP clients in the
+  // app would take as their proxy. The app still sees it as the request header `proxy`.
+  delete process.env['HTTP_PROXY'];
+  let stdinOpened = false;
+  const body = limitedBody(() => { stdinOpened = true; return process.stdin; }, contentLength);
+  try {
+    await import('@netcgi/core/connector').then(({ processRequest }) => processRequest(app, {
+      variables,
+      body,
+      output: stdoutStream(),
+      logError: (line) => process.stderr.write(`${line}\n`),
+    }, options));
+  } finally {
+    body.destroy();
+    // An open stdin would keep the process alive after the response.
+    if (stdinOpened) process.stdin.destroy();
+  }
+}
+
+/**
+ * process.stdout cannot be ended; the pipeline ends its output when the response is complete.
+ * This Writable forwards with backpressure and finishes once stdout has flushed.
+ */
+function stdoutStream(): Writable {
+  const stdout = process.stdout;
+  return new Writable({
+    write(chunk: Buffer, _encoding, callback) {
+      if (stdout.write(chunk)) callback();
+      else stdout.once('drain', () => callback());
+    },
+    final(callback) {
+      stdout.write('', () => callback());
+    },
+  });
+}

@@ -1,0 +1,86 @@
+// The CGI program run directly, with the environment and stdin a web server would give it.
+import { spawnSync } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
+import { parseCgiResponse } from '@netcgi/connector-test';
+import { isCgiEnvironment, readCgiEnvironment } from '@netcgi/connector-cgi';
+import { CGI_APP } from './helpers/cgi-script.js';
+
+const BASE = { GATEWAY_INTERFACE: 'CGI/1.1', SERVER_PROTOCOL: 'HTTP/1.1', SERVER_NAME: 'www.example.org', SERVER_PORT: '80', SCRIPT_NAME: '/app.cgi' };
+
+/** Runs the fixture as a web server would: `env -i` plus these variables, `stdin` on its stdin. */
+function runScript(variables: Record<string, string>, stdin = '', args: string[] = []) {
+  const result = spawnSync(process.execPath, [CGI_APP, ...args], { env: variables, input: stdin });
+  return { status: result.status, stderr: result.stderr.toString(), response: result.stdout };
+}
+
+const meta = (variables: Record<string, string>) => {
+  const { response } = runScript({ ...BASE, REQUEST_METHOD: 'GET', PATH_INFO: '/meta', ...variables });
+  return JSON.parse(parseCgiResponse(response).body.toString()) as Record<string, unknown>;
+};
+
+describe('environment', () => {
+  it('is CGI with GATEWAY_INTERFACE CGI/… and REQUEST_METHOD, and not in a shell', () => {
+    expect(isCgiEnvironment({ GATEWAY_INTERFACE: 'CGI/1.1', REQUEST_METHOD: 'GET' })).toBe(true);
+    expect(isCgiEnvironment({ REQUEST_METHOD: 'GET' })).toBe(false);
+    expect(isCgiEnvironment({ GATEWAY_INTERFACE: 'CGI/1.1' })).toBe(false);
+  });
+
+  it.each([['12', 12], ['', undefined], ['-1', undefined], ['1e3', undefined]])('CONTENT_LENGTH %j is %j', (text, length) => {
+    expect(readCgiEnvironment({ CONTENT_LENGTH: text }).contentLength).toBe(length);
+  });
+});
+
+describe('a request', () => {
+  it('reads exactly CONTENT_LENGTH bytes of stdin, exits 0, and writes the CGI response', () => {
+    const result = runScript({ ...BASE, REQUEST_METHOD: 'POST', PATH_INFO: '/arguments', CONTENT_TYPE: 'application/x-www-form-urlencoded', CONTENT_LENGTH: '7' }, 'a=1&b=2&c=3');
+    expect(result.status).toBe(0);
+    const response = parseCgiResponse(result.response);
+    expect(response.status).toBe(200);
+    expect(JSON.parse(response.body.toString()).map((argument: { name: string }) => argument.name)).toEqual(['a', 'b']);
+  });
+
+  it('answers 400 to a CONTENT_LENGTH that is not a number, without reading stdin', () => {
+    const result = runScript({ ...BASE, REQUEST_METHOD: 'POST', PATH_INFO: '/arguments', CONTENT_TYPE: 'application/x-www-form-urlencoded', CONTENT_LENGTH: 'lots' }, 'a=1');
+    expect(parseCgiResponse(result.response).status).toBe(400);
+  });
+
+  it('answers 400 when stdin ends before CONTENT_LENGTH bytes', () => {
+    const result = runScript({ ...BASE, REQUEST_METHOD: 'POST', PATH_INFO: '/arguments', CONTENT_TYPE: 'application/x-www-form-urlencoded', CONTENT_LENGTH: '100' }, 'a=1');
+    expect(parseCgiResponse(result.response).status).toBe(400);
+    expect(result.stderr).toMatch(/short of its content-length/);
+  });
+
+  it('builds URLs from SERVER_NAME with a port, and HTTPS', () => {
+    expect(meta({ SERVER_NAME: 'www.example.org:8443', SERVER_PORT: '', HTTPS: 'on', QUERY_STRING: 'q=1' }).url).toBe('https://www.example.org:8443/app.cgi/meta?q=1');
+    expect(meta({ SERVER_PORT: '8080' }).url).toBe('http://www.example.org:8080/app.cgi/meta');
+  });
+
+  it('takes HTTP_PROXY out of the environment (httpoxy) and keeps it as the request header', () => {
+    const result = meta({ HTTP_PROXY: 'http://attacker.example:3128' });
+    expect(result.proxyVariable).toBeNull();
+    expect(result.proxyHeader).toBe('http://attacker.example:3128');
+  });
+
+  it('passes AUTH_TYPE and REMOTE_USER', () => {
+    expect(meta({ AUTH_TYPE: 'Basic', REMOTE_USER: 'ada' })).toMatchObject({ authType: 'Basic', remoteUser: 'ada' });
+  });
+
+  it('sends a local redirect as Location alone', () => {
+    const { response } = runScript({ ...BASE, REQUEST_METHOD: 'GET', PATH_INFO: '/local-redirect' });
+    expect(response.toString()).toBe('Location: /static/target.txt\r\n\r\n');
+  });
+});
+
+describe('outside CGI', () => {
+  it('runs like netcgi-test: node app.js -post name=value', () => {
+    const result = runScript({ PATH: process.env.PATH ?? '' }, '', ['-post', '-url', '/arguments', 'name=terminal']);
+    expect(result.status).toBe(0);
+    expect(result.response.toString()).toContain('"value":"terminal"');
+  });
+
+  it('shows a usage error with exit status 2', () => {
+    const result = runScript({ PATH: process.env.PATH ?? '' }, '', ['-bogus']);
+    expect(result.status).toBe(2);
+    expect(result.stderr).toMatch(/usage:/);
+  });
+});
