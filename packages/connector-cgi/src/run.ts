@@ -1,8 +1,8 @@
 // runCgi: one request from the process environment, stdin and stdout; a terminal runs it as a test.
-import { Writable } from 'node:stream';
 import type { App, RunOptions } from '@netcgi/core/connector';
 import { isCgiEnvironment, readCgiEnvironment } from './environment.js';
 import { limitedBody } from './stdin-body.js';
+import { stdoutOutput } from './stdout-output.js';
 
 /** Options of {@link runCgi}: the core's. */
 export type CgiOptions = RunOptions;
@@ -36,7 +36,7 @@ export async function runCgi(app: App, options: CgiOptions = {}): Promise<void> 
     await import('@netcgi/core/connector').then(({ processRequest }) => processRequest(app, {
       variables,
       body,
-      output: stdoutStream(),
+      output: stdoutOutput(),
       logError: (line) => process.stderr.write(`${line}\n`),
     }, options));
   } finally {
@@ -44,21 +44,4 @@ export async function runCgi(app: App, options: CgiOptions = {}): Promise<void> 
     // An open stdin would keep the process alive after the response.
     if (stdinOpened) process.stdin.destroy();
   }
-}
-
-/**
- * process.stdout cannot be ended; the pipeline ends its output when the response is complete.
- * This Writable forwards with backpressure and finishes once stdout has flushed.
- */
-function stdoutStream(): Writable {
-  const stdout = process.stdout;
-  return new Writable({
-    write(chunk: Buffer, _encoding, callback) {
-      if (stdout.write(chunk)) callback();
-      else stdout.once('drain', () => callback());
-    },
-    final(callback) {
-      stdout.write('', () => callback());
-    },
-  });
 }

@@ -1,5 +1,7 @@
 // The temp files of one request: created 0600 with O_EXCL, all removed when the request ends.
-import { open, unlink, type FileHandle } from 'node:fs/promises';
+// fs.promises is looked up when a file is made, not at start-up (CGI).
+import fs from 'node:fs';
+import type { FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { randomHex } from './lazy.js';
 import { NetcgiError } from './errors.js';
@@ -32,7 +34,7 @@ export class TempFiles {
   async create(): Promise<TempFile> {
     if (this.#closed) throw new NetcgiError('ERR_REQUEST_ENDED', 'no temp file can be created: the request has ended');
     const path = join(this.#directory, `${this.#prefix}-${randomHex(6)}-${this.#counter++}`);
-    const opening = open(path, 'wx+', 0o600);
+    const opening = fs.promises.open(path, 'wx+', 0o600);
     this.#pending.add(opening);
     try {
       const file = { path, handle: await opening };
@@ -48,7 +50,7 @@ export class TempFiles {
     const file = this.#files.get(path);
     if (file === undefined) return Promise.resolve();
     this.#files.delete(path);
-    const removal = file.handle.close().catch(() => {}).then(() => unlink(path)).catch(() => {});
+    const removal = file.handle.close().catch(() => {}).then(() => fs.promises.unlink(path)).catch(() => {});
     // removeAll() waits for removals already under way, so that none outlives the request.
     this.#pending.add(removal);
     return removal.finally(() => this.#pending.delete(removal));

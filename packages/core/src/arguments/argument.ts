@@ -1,6 +1,6 @@
 // One request argument: a query or form field, an uploaded file, or a raw request body.
-import { createReadStream, readFileSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+// fs as a namespace: named imports would load fs's stream and promise parts at start-up (CGI).
+import fs from 'node:fs';
 import { Readable } from 'node:stream';
 import { ArgumentFinalizedError, ArgumentOversizedError } from '../errors.js';
 
@@ -86,20 +86,20 @@ export class Argument {
   get value(): string {
     this.#assertReadable();
     if (typeof this.#value === 'string') return this.#value;
-    return decode(this.#value ?? readFileSync(this.path!), this.charset);
+    return decode(this.#value ?? fs.readFileSync(this.path!), this.charset);
   }
 
   /** The value as a stream of bytes. @throws ArgumentOversizedError, ArgumentFinalizedError */
   open(): Readable {
     this.#assertReadable();
-    if (this.store === 'file') return createReadStream(this.path!);
+    if (this.store === 'file') return fs.createReadStream(this.path!);
     return Readable.from([this.#bytesInMemory()], { objectMode: false });
   }
 
   /** The value's bytes. @throws ArgumentOversizedError, ArgumentFinalizedError */
   async bytes(): Promise<Buffer> {
     this.#assertReadable();
-    return this.store === 'file' ? readFile(this.path!) : this.#bytesInMemory();
+    return this.store === 'file' ? fs.promises.readFile(this.path!) : this.#bytesInMemory();
   }
 
   /** The value as text, decoded like `value`. @throws ArgumentOversizedError, ArgumentFinalizedError */

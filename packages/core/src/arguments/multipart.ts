@@ -2,7 +2,6 @@
 import type busboy from 'busboy';
 import { busboyLibrary } from '../lazy.js';
 import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import { HttpError } from '../errors.js';
 import type { Argument } from './argument.js';
 import { checkArgumentName, storeStream, storeValue, type ArgumentContext } from './argument-store.js';
@@ -62,6 +61,7 @@ export async function parseMultipart(
   });
 
   try {
+    const { pipeline } = await import('node:stream/promises');
     await pipeline(Readable.from(source, { objectMode: false }), parser);
   } catch (error) {
     partError ??= error;
