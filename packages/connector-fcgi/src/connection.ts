@@ -91,6 +91,10 @@ export class Connection implements RequestHost {
     for (const record of records) this.#socket.write(record);
   }
 
+  flush(): void {
+    this.#uncork();
+  }
+
   whenWritable(callback: () => void): void {
     if (!this.#socket.writableNeedDrain || !this.open) callback();
     else this.#writableWaiters.push(callback);

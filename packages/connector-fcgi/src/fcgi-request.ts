@@ -124,7 +124,7 @@ export class FcgiRequest {
     }
   }
 
-  /** Sends the end of STDERR (if used) and STDOUT, then END_REQUEST, in one batch. */
+  /** Sends the end of STDERR (if used) and STDOUT, then END_REQUEST, with what is queued, in one write. */
   #end(appStatus: number): void {
     if (this.#state === 'ended') return;
     this.#state = 'ended';
@@ -132,6 +132,8 @@ export class FcgiRequest {
     if (this.#stderrUsed) records.push(encodeRecord(RecordType.Stderr, this.id));
     records.push(encodeRecord(RecordType.Stdout, this.id), encodeEndRequest(this.id, appStatus, ProtocolStatus.RequestComplete));
     this.#host.send(records);
+    // The response is whole: out with it now rather than at the end of the turn.
+    this.#host.flush();
     this.#host.requestEnded(this);
   }
 

@@ -10,6 +10,8 @@ export interface RecordSink {
    * boundaries.
    */
   send(records: readonly Buffer[]): void;
+  /** Writes out what `send` queued now, without waiting for the end of the turn (a request ended). */
+  flush(): void;
   /** Calls `callback` once the socket's buffer is below its high-water mark (now, if it is). */
   whenWritable(callback: () => void): void;
 }
