@@ -1,13 +1,15 @@
 // --workers N: a node:cluster primary that keeps N FastCGI processes running.
 import cluster, { type Worker } from 'node:cluster';
+import { SHUTDOWN_MESSAGE } from './run.js';
 
 /** A worker that dies sooner than this after its start is restarted only after this delay. */
 const RESTART_DELAY_MS = 1000;
 
 /**
  * Forks `count` workers (each re-runs the command line and serves requests) and restarts one
- * that dies, at most once a second per slot so a crashing app does not spin. SIGTERM / SIGINT
- * are passed on; the primary exits 0 once every worker has finished its requests and exited.
+ * that dies, at most once a second per slot so a crashing app does not spin. On SIGTERM / SIGINT
+ * the workers are asked to drain (by message: a terminal's Ctrl-C reaches them as a signal too);
+ * the primary exits 0 once every worker has finished its requests and exited.
  */
 export function superviseWorkers(count: number, logError: (line: string) => void): void {
   let shuttingDown = false;
@@ -30,7 +32,7 @@ export function superviseWorkers(count: number, logError: (line: string) => void
     if (shuttingDown) return;
     shuttingDown = true;
     if (startedAt.size === 0) process.exit(0);
-    for (const worker of startedAt.keys()) worker.process.kill('SIGTERM');
+    for (const worker of startedAt.keys()) worker.send(SHUTDOWN_MESSAGE);
   };
   process.on('SIGTERM', shutdown).on('SIGINT', shutdown);
   for (let index = 0; index < count; index++) fork();

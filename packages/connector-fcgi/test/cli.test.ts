@@ -82,4 +82,17 @@ describe('--workers', () => {
     await primary.exited;
     expect(primary.child.exitCode).toBe(0);
   });
+
+  it('drains a request in flight when Ctrl-C signals the whole process group', async () => {
+    const port = await freePort();
+    const primary = new Daemon(process.execPath, [CLI, INTEGRATION_APP, '--listen', String(port), '--workers', '2']);
+    await waitForListener(port, primary);
+    const client = await FcgiClient.connect(port);
+    client.write(requestRecords(1, { ...getParams('/app/concurrent?ms=500'), PATH_INFO: '/concurrent' }));
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    process.kill(-primary.child.pid!, 'SIGINT');
+    expect(parseCgiResponse((await client.response(1)).stdout).status).toBe(200);
+    await primary.exited;
+    expect(primary.child.exitCode).toBe(0);
+  });
 });
