@@ -4,42 +4,15 @@ import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeConformance } from '@netcgi/connector-test/conformance/vitest';
 import { httpConformanceDriver } from '../../../test-support/http-driver.js';
-import { curl, Daemon, freePort, requireCommand, scratchDirectory, waitForListener } from '../../../test-support/processes.js';
+import { curl, freePort, requireCommand, scratchDirectory } from '../../../test-support/processes.js';
+import { apache, apacheConfig, startWebServer, type WebServer } from '../../../test-support/web-servers.js';
 import { describeCgiThroughCurl, installCgiScript } from './helpers/cgi-script.js';
 
-const MODULES = '/usr/lib/apache2/modules';
-
-function httpdConfig(directory: string, port: number): string {
+/** The script at /cgi-bin/, and again at /private/ behind Basic authentication. */
+function httpdBody(directory: string): string {
   return `
-ServerRoot "${directory}"
-ServerName localhost
-# Started as root, Apache's children would run as an unknown uid without these.
-User www-data
-Group www-data
-PidFile "${directory}/httpd.pid"
-Listen 127.0.0.1:${port}
-ErrorLog "${directory}/error.log"
-LogLevel warn
-DefaultRuntimeDir "${directory}"
-Mutex file:${directory} default
-
-LoadModule mpm_event_module   ${MODULES}/mod_mpm_event.so
-LoadModule authz_core_module  ${MODULES}/mod_authz_core.so
-LoadModule authz_user_module  ${MODULES}/mod_authz_user.so
-LoadModule authn_core_module  ${MODULES}/mod_authn_core.so
-LoadModule authn_file_module  ${MODULES}/mod_authn_file.so
-LoadModule auth_basic_module  ${MODULES}/mod_auth_basic.so
-LoadModule mime_module        ${MODULES}/mod_mime.so
-LoadModule alias_module       ${MODULES}/mod_alias.so
-LoadModule cgid_module        ${MODULES}/mod_cgid.so
-
-TypesConfig /etc/mime.types
 DocumentRoot "${directory}/www"
 ScriptSock "${directory}/cgid.sock"
-<Directory />
-    Require all granted
-</Directory>
-
 ScriptAlias "/cgi-bin/" "${directory}/cgi-bin/"
 ScriptAlias "/private/" "${directory}/cgi-bin/"
 <Location "/private/">
@@ -52,21 +25,17 @@ ScriptAlias "/private/" "${directory}/cgi-bin/"
 }
 
 let directory: ReturnType<typeof scratchDirectory>;
-let httpd: Daemon;
+let httpd: WebServer;
 let port: number;
 
 beforeAll(async () => {
-  const binary = requireCommand('apache2', 'apache2');
   const htpasswd = requireCommand('htpasswd', 'apache2-utils');
   directory = scratchDirectory('netcgi-cgi-apache');
   port = await freePort();
   installCgiScript(directory.path);
   spawnSync(htpasswd, ['-bc', `${directory.path}/htpasswd`, 'ada', 'secret']);
-  const config = directory.file('httpd.conf', httpdConfig(directory.path, port));
-  const check = spawnSync(binary, ['-t', '-f', config], { encoding: 'utf8' });
-  if (check.status !== 0) throw new Error(check.stderr + check.stdout);
-  httpd = new Daemon(binary, ['-f', config, '-DFOREGROUND']);
-  await waitForListener(port, httpd);
+  const modules = ['authz_user', 'authn_file', 'auth_basic', 'alias', 'cgid'];
+  httpd = await startWebServer(apache, directory.path, port, apacheConfig(directory.path, port, modules, httpdBody(directory.path)));
 });
 
 afterAll(async () => {

@@ -1,43 +1,18 @@
 // Real Apache httpd: mod_proxy_fcgi (with connection reuse) to the app as a Responder, and
 // mod_authnz_fcgi calling it as an Authorizer in front of static files.
-import { spawnSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeConformance } from '@netcgi/connector-test/conformance/vitest';
 import { httpConformanceDriver } from '../../../test-support/http-driver.js';
 import { startAppProcess } from './helpers/app-process.js';
-import { curl, Daemon, freePort, requireCommand, scratchDirectory, waitForListener } from '../../../test-support/processes.js';
+import { curl, freePort, scratchDirectory, type Daemon } from '../../../test-support/processes.js';
+import { apache, apacheConfig, startWebServer, type WebServer } from '../../../test-support/web-servers.js';
 
-const MODULES = '/usr/lib/apache2/modules';
-
-function httpdConfig(directory: string, port: number, appPort: number): string {
+/** mod_proxy_fcgi to the app as a Responder at /app, mod_authnz_fcgi to it as the Authorizer of /protected/. */
+function httpdBody(directory: string, appPort: number): string {
   return `
-ServerRoot "${directory}"
-ServerName localhost
-# Started as root, Apache's children would run as an unknown uid without these.
-User www-data
-Group www-data
-PidFile "${directory}/httpd.pid"
-Listen 127.0.0.1:${port}
-ErrorLog "${directory}/error.log"
-LogLevel warn
-DefaultRuntimeDir "${directory}"
-Mutex file:${directory} default
-
-LoadModule mpm_event_module   ${MODULES}/mod_mpm_event.so
-LoadModule authz_core_module  ${MODULES}/mod_authz_core.so
-LoadModule authn_core_module  ${MODULES}/mod_authn_core.so
-LoadModule mime_module        ${MODULES}/mod_mime.so
-LoadModule proxy_module       ${MODULES}/mod_proxy.so
-LoadModule proxy_fcgi_module  ${MODULES}/mod_proxy_fcgi.so
-LoadModule authnz_fcgi_module ${MODULES}/mod_authnz_fcgi.so
-
-TypesConfig /etc/mime.types
 DocumentRoot "${directory}/htdocs"
-<Directory />
-    Require all granted
-</Directory>
 
 # The app mounted at /app; mod_proxy_fcgi sends no PATH_INFO, so split it off SCRIPT_NAME.
 ProxyPass "/app/" "fcgi://127.0.0.1:${appPort}/" enablereuse=on
@@ -58,23 +33,19 @@ AuthnzFcgiDefineProvider authnz netcgi fcgi://127.0.0.1:${appPort}/
 }
 
 let directory: ReturnType<typeof scratchDirectory>;
-let httpd: Daemon;
+let httpd: WebServer;
 let app: Daemon;
 let port: number;
 
 beforeAll(async () => {
-  const binary = requireCommand('apache2', 'apache2');
   directory = scratchDirectory('netcgi-apache');
   let appPort: number;
   [port, appPort] = [await freePort(), await freePort()];
   app = await startAppProcess(appPort);
   mkdirSync(join(directory.path, 'htdocs/protected'), { recursive: true });
   directory.file('htdocs/protected/secret.txt', 'secret-file\n');
-  const config = directory.file('httpd.conf', httpdConfig(directory.path, port, appPort));
-  const check = spawnSync(binary, ['-t', '-f', config], { encoding: 'utf8' });
-  if (check.status !== 0) throw new Error(check.stderr + check.stdout);
-  httpd = new Daemon(binary, ['-f', config, '-DFOREGROUND']);
-  await waitForListener(port, httpd);
+  const modules = ['proxy', 'proxy_fcgi', 'authnz_fcgi'];
+  httpd = await startWebServer(apache, directory.path, port, apacheConfig(directory.path, port, modules, httpdBody(directory.path, appPort)));
 });
 
 afterAll(async () => {

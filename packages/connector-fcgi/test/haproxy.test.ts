@@ -1,10 +1,10 @@
 // Real HAProxy, the one mainstream web server that multiplexes FastCGI requests on a connection.
-import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeConformance } from '@netcgi/connector-test/conformance/vitest';
 import { httpConformanceDriver } from '../../../test-support/http-driver.js';
 import { startAppProcess } from './helpers/app-process.js';
-import { Daemon, establishedConnections, freePort, requireCommand, scratchDirectory, waitForListener } from '../../../test-support/processes.js';
+import { establishedConnections, freePort, scratchDirectory, type Daemon } from '../../../test-support/processes.js';
+import { haproxy, startWebServer, type WebServer } from '../../../test-support/web-servers.js';
 
 /** nbthread 1: one thread holds one back-end connection, so multiplexing shows as exactly one. */
 function haproxyConfig(directory: string, port: number, appPort: number): string {
@@ -43,25 +43,20 @@ backend app
 }
 
 let directory: ReturnType<typeof scratchDirectory>;
-let haproxy: Daemon;
+let server: WebServer;
 let app: Daemon;
 let port: number;
 let appPort: number;
 
 beforeAll(async () => {
-  const binary = requireCommand('haproxy', 'haproxy');
   directory = scratchDirectory('netcgi-haproxy');
   [port, appPort] = [await freePort(), await freePort()];
   app = await startAppProcess(appPort);
-  const config = directory.file('haproxy.cfg', haproxyConfig(directory.path, port, appPort));
-  const check = spawnSync(binary, ['-c', '-f', config], { encoding: 'utf8' });
-  if (check.status !== 0) throw new Error(check.stderr + check.stdout);
-  haproxy = new Daemon(binary, ['-db', '-f', config]);
-  await waitForListener(port, haproxy);
+  server = await startWebServer(haproxy, directory.path, port, haproxyConfig(directory.path, port, appPort));
 });
 
 afterAll(async () => {
-  await haproxy?.stop();
+  await server?.stop();
   await app?.stop();
   directory?.remove();
 });

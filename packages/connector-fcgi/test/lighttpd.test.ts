@@ -1,26 +1,20 @@
 // Real lighttpd spawning the app itself (bin-path: the listening socket on fd 0), as a Responder
 // and as an Authorizer in front of static files and a CGI.
-import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeConformance } from '@netcgi/connector-test/conformance/vitest';
 import { CLI, INTEGRATION_APP } from './helpers/app-process.js';
 import { httpConformanceDriver } from '../../../test-support/http-driver.js';
-import { curl, Daemon, freePort, requireCommand, scratchDirectory, waitForListener } from '../../../test-support/processes.js';
+import { curl, freePort, scratchDirectory } from '../../../test-support/processes.js';
+import { lighttpd, lighttpdConfig, startWebServer, type WebServer } from '../../../test-support/web-servers.js';
 
-function lighttpdConfig(directory: string, port: number): string {
+function lighttpdBody(directory: string): string {
   const binPath = `${process.execPath} ${CLI} ${INTEGRATION_APP}`;
   return `
-server.document-root = "${directory}/www"
-server.port          = ${port}
-server.bind          = "127.0.0.1"
-server.pid-file      = "${directory}/lighttpd.pid"
-server.errorlog      = "${directory}/error.log"
 # mod_fastcgi before mod_cgi: the authorizer runs before the CGI handler.
 server.modules       = ( "mod_fastcgi", "mod_cgi" )
 cgi.assign           = ( ".cgi" => "" )
-mimetype.assign      = ( ".txt" => "text/plain" )
 fastcgi.server = (
   "/app" => ((
     "socket"      => "${directory}/app.sock",
@@ -40,11 +34,10 @@ fastcgi.server = (
 }
 
 let directory: ReturnType<typeof scratchDirectory>;
-let lighttpd: Daemon;
+let server: WebServer;
 let port: number;
 
 beforeAll(async () => {
-  const binary = requireCommand('lighttpd', 'lighttpd');
   directory = scratchDirectory('netcgi-lighttpd');
   port = await freePort();
   mkdirSync(join(directory.path, 'www/protected'), { recursive: true });
@@ -52,15 +45,11 @@ beforeAll(async () => {
   // A CGI behind the authorizer shows what the authorizer's Variable- field became.
   const cgi = directory.file('www/protected/env.cgi', '#!/bin/sh\nprintf "Content-Type: text/plain\\r\\n\\r\\nAUTH_USER_ID=%s\\n" "$AUTH_USER_ID"\n');
   chmodSync(cgi, 0o755);
-  const config = directory.file('lighttpd.conf', lighttpdConfig(directory.path, port));
-  const check = spawnSync(binary, ['-tt', '-f', config], { encoding: 'utf8' });
-  if (check.status !== 0) throw new Error(check.stderr + check.stdout);
-  lighttpd = new Daemon(binary, ['-D', '-f', config]);
-  await waitForListener(port, lighttpd);
+  server = await startWebServer(lighttpd, directory.path, port, lighttpdConfig(directory.path, port, lighttpdBody(directory.path)));
 });
 
 afterAll(async () => {
-  await lighttpd?.stop();
+  await server?.stop();
   directory?.remove();
 });
 

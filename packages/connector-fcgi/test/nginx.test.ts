@@ -1,14 +1,14 @@
 // Real nginx in front of the app: fastcgi_pass over TCP and a unix socket, with and without
 // fastcgi_keep_conn; curl and fetch as clients; 100 MB each way with the app's memory bounded.
 import { createHash, randomBytes } from 'node:crypto';
-import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeConformance } from '@netcgi/connector-test/conformance/vitest';
 import { httpConformanceDriver } from '../../../test-support/http-driver.js';
 import { startAppProcess } from './helpers/app-process.js';
-import { curl, Daemon, establishedConnections, freePort, requireCommand, scratchDirectory, waitForListener } from '../../../test-support/processes.js';
+import { curl, establishedConnections, freePort, scratchDirectory, type Daemon } from '../../../test-support/processes.js';
+import { nginx, startWebServer, type WebServer } from '../../../test-support/web-servers.js';
 
 const locations = ['tcp', 'tcp-keep', 'unix', 'unix-keep'] as const;
 
@@ -51,7 +51,7 @@ http {
 }
 
 let directory: ReturnType<typeof scratchDirectory>;
-let nginx: Daemon;
+let server: WebServer;
 let tcpApp: Daemon;
 let keepApp: Daemon;
 let unixApp: Daemon;
@@ -61,7 +61,6 @@ let appPort: number;
 let keepAppPort: number;
 
 beforeAll(async () => {
-  const binary = requireCommand('nginx', 'nginx-light');
   directory = scratchDirectory('netcgi-nginx');
   [port, appPort, keepAppPort] = [await freePort(), await freePort(), await freePort()];
   const socket = join(directory.path, 'app.sock');
@@ -69,15 +68,11 @@ beforeAll(async () => {
   keepApp = await startAppProcess(keepAppPort);
   // nginx's workers run as nobody: the socket must be writable for them.
   unixApp = await startAppProcess(socket, ['--socket-mode', '666']);
-  const config = directory.file('nginx.conf', nginxConfig(directory.path, port, appPort, keepAppPort, socket));
-  const check = spawnSync(binary, ['-t', '-c', config, '-p', directory.path], { encoding: 'utf8' });
-  if (check.status !== 0) throw new Error(check.stderr);
-  nginx = new Daemon(binary, ['-c', config, '-p', directory.path]);
-  await waitForListener(port, nginx);
+  server = await startWebServer(nginx, directory.path, port, nginxConfig(directory.path, port, appPort, keepAppPort, socket));
 });
 
 afterAll(async () => {
-  await nginx?.stop('SIGQUIT');
+  await server?.stop();
   await Promise.all([tcpApp?.stop(), keepApp?.stop(), unixApp?.stop()]);
   directory?.remove();
 });
