@@ -2,6 +2,7 @@
 // Node 20's ES module loader pays for every file it resolves and reads, and a CGI program starts
 // once per request: see docs/benchmarks.md. tsc still emits the per-file build and the types.
 import { build } from 'esbuild';
+import { rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -13,6 +14,8 @@ const packages = {
 };
 
 for (const [directory, entryPoints] of Object.entries(packages)) {
+  // Chunk names carry a content hash: without this, old chunks would pile up and be published.
+  rmSync(`${root}${directory}/dist/bundle`, { recursive: true, force: true });
   await build({
     absWorkingDir: `${root}${directory}`,
     entryPoints,

@@ -1,12 +1,14 @@
 // The netcgi-fcgi command: fd 0 hand-over errors, SIGTERM draining, --workers supervision.
-import { spawnSync } from 'node:child_process';
-import { openSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, openSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseCgiResponse } from '@netcgi/connector-test';
 import { parseCommandLine, parseListenAddress, UsageError } from '../src/command-line.js';
 import { CLI, INTEGRATION_APP } from './helpers/app-process.js';
 import { FcgiClient, getParams, requestRecords } from './helpers/fcgi-client.js';
-import { Daemon, freePort, waitForListener } from '../../../test-support/processes.js';
+import { Daemon, freePort, requireCommand, waitForListener } from '../../../test-support/processes.js';
 
 describe('command line', () => {
   it.each([
@@ -32,6 +34,33 @@ describe('command line', () => {
     const result = spawnSync(process.execPath, [CLI, INTEGRATION_APP], { stdio: [stdin, 'pipe', 'pipe'], encoding: 'utf8' });
     expect(result.status).toBe(1);
     expect(result.stderr).toMatch(/fd 0 is not a listening socket: pass listen/);
+  });
+});
+
+describe('the socket on fd 0', () => {
+  it('accepts on a listening socket handed over on fd 0, multipart bodies included', async () => {
+    // What lighttpd and mod_fcgid do: listen, then start the app with that socket as its stdin.
+    // (A spawner of its own: a Node parent would keep accepting on the socket too.)
+    const directory = mkdtempSync(join(tmpdir(), 'fcgi-fd0-'));
+    const path = join(directory, 'app.sock');
+    const spawner = `import os, socket, sys
+s = socket.socket(socket.AF_UNIX); s.bind(sys.argv[1]); s.listen(16)
+os.dup2(s.fileno(), 0); s.close()
+os.execv(sys.argv[2], sys.argv[2:])`;
+    const app = spawn(requireCommand('python3', 'python3'), ['-c', spawner, path, process.execPath, CLI, INTEGRATION_APP], { stdio: ['ignore', 'ignore', 'pipe'] });
+    await waitForListener(path);
+    const client = await FcgiClient.connect(path);
+    const boundary = 'fd0-boundary';
+    const body = Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="field"\r\n\r\nvalue\r\n--${boundary}--\r\n`);
+    const response = await client.request(1, {
+      ...getParams('/app/arguments'), PATH_INFO: '/arguments', REQUEST_METHOD: 'POST',
+      CONTENT_TYPE: `multipart/form-data; boundary=${boundary}`, CONTENT_LENGTH: String(body.length),
+    }, body);
+    expect(JSON.parse(parseCgiResponse(response.stdout).body.toString())[0]).toMatchObject({ name: 'field', value: 'value' });
+    client.close();
+    app.kill('SIGTERM');
+    await new Promise((resolve) => app.once('exit', resolve));
+    rmSync(directory, { recursive: true, force: true });
   });
 });
 

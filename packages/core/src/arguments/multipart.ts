@@ -18,9 +18,11 @@ export async function parseMultipart(
   contentType: string,
 ): Promise<Argument[]> {
   const { config } = context.env;
+  // Loaded outside the try: failing to load busboy is a server fault (500), not the client's.
+  const createParser = busboyLibrary();
   let parser: busboy.Busboy;
   try {
-    parser = busboyLibrary()({
+    parser = createParser({
       headers: { 'content-type': contentType },
       defParamCharset: 'utf8',
       limits: { fieldSize: config.maxMemoryArgumentSize, fieldNameSize: config.maxArgumentNameSize },
