@@ -45,6 +45,17 @@ export function scratchDirectory(name: string): { path: string; file(relative: s
   };
 }
 
+/**
+ * The environment for a process a test starts: the test runner's, without NODE_PATH. pnpm sets
+ * NODE_PATH to its store, which lets a broken module resolution pass in tests that would fail in
+ * production (nodejs/node#51142 hid exactly so).
+ */
+export function productionEnvironment(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+  const env = { ...process.env, ...extra };
+  delete env['NODE_PATH'];
+  return env;
+}
+
 /** A process started by a test, with its output kept for failure messages. */
 export class Daemon {
   readonly child: ChildProcess;
@@ -52,7 +63,7 @@ export class Daemon {
   readonly #exited: Promise<void>;
 
   constructor(command: string, args: readonly string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}) {
-    this.child = spawn(command, args, { cwd: options.cwd, env: options.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    this.child = spawn(command, args, { cwd: options.cwd, env: options.env ?? productionEnvironment(), stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     this.child.stdout!.on('data', (chunk: Buffer) => { this.output += chunk.toString(); });
     this.child.stderr!.on('data', (chunk: Buffer) => { this.output += chunk.toString(); });
     this.#exited = new Promise((resolve) => this.child.once('exit', () => resolve()));

@@ -4,7 +4,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { Browser } from '../../test-support/chromium.js';
-import { freePort, scratchDirectory, waitForListener } from '../../test-support/processes.js';
+import { freePort, productionEnvironment, scratchDirectory, waitForListener } from '../../test-support/processes.js';
 import { nginx, startWebServer, type WebServer } from '../../test-support/web-servers.js';
 
 const cli = fileURLToPath(new URL('../../packages/connector-fcgi/dist/cli.js', import.meta.url));
@@ -20,7 +20,7 @@ beforeAll(async () => {
   directory = scratchDirectory('netcgi-browser');
   const appPort = await freePort();
   port = await freePort();
-  app = spawn(process.execPath, [cli, appModule, '--listen', String(appPort)], { stdio: 'ignore' });
+  app = spawn(process.execPath, [cli, appModule, '--listen', String(appPort)], { stdio: 'ignore', env: productionEnvironment() });
   await waitForListener(appPort);
   const d = directory.path;
   server = await startWebServer(nginx, d, port, `

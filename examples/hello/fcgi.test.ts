@@ -3,6 +3,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { connect, createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { expect, it } from 'vitest';
+import { productionEnvironment } from '../../test-support/processes.js';
 
 const entry = fileURLToPath(new URL('./dist/fcgi.js', import.meta.url));
 
@@ -13,7 +14,7 @@ it('serves the app over FastCGI on the port it is given', async () => {
       probe.close(() => resolve(free));
     });
   });
-  const server = spawn(process.execPath, [entry, String(port)], { stdio: 'ignore' });
+  const server = spawn(process.execPath, [entry, String(port)], { stdio: 'ignore', env: productionEnvironment() });
   try {
     for (let ready = false; !ready; ) {
       ready = await new Promise<boolean>((resolve) => connect(port, '127.0.0.1').once('connect', function (this: import('node:net').Socket) { this.destroy(); resolve(true); }).once('error', () => resolve(false)));

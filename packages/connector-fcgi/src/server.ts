@@ -84,10 +84,9 @@ export class FcgiServer implements ConnectionHost {
     const listen = this.#options.listen;
     return new Promise((resolve, reject) => {
       // A file, a pipe or a connected socket on fd 0 (a shell, a supervisor's stdin) fails here.
-      // No fstatSync(0) check beforehand: with one, an app started on fd 0 (mod_fcgid, a python
-      // spawner) could not load busboy's own dependency under pnpm's symlinked layout (Node 20's
-      // CommonJS loader stopped using real paths; seen with spawners started from a shell, not
-      // under the test runner, and not reduced to a minimal case). The listen error says the same.
+      // No fstatSync(0) check beforehand: Node 20's module resolution reads the last stat's type,
+      // and a socket there made packages behind pnpm's symlinks unresolvable (nodejs/node#51142;
+      // core's lazy.ts guards its own loads too). The listen error says the same.
       const onError = (error: Error): void => reject(listen === undefined ? new Error(FD0_NOT_A_SOCKET, { cause: error }) : error);
       this.#server.once('error', onError);
       const done = (): void => {

@@ -8,7 +8,7 @@ import { parseCgiResponse } from '@netcgi/connector-test';
 import { parseCommandLine, parseListenAddress, UsageError } from '../src/command-line.js';
 import { CLI, INTEGRATION_APP } from './helpers/app-process.js';
 import { FcgiClient, getParams, requestRecords } from './helpers/fcgi-client.js';
-import { Daemon, freePort, requireCommand, waitForListener } from '../../../test-support/processes.js';
+import { Daemon, freePort, productionEnvironment, requireCommand, waitForListener } from '../../../test-support/processes.js';
 
 describe('command line', () => {
   it.each([
@@ -31,7 +31,7 @@ describe('command line', () => {
     ['a file', openSync('/dev/null', 'r')],
     ['a connected socket', 'pipe' as const],
   ])('says what to pass when fd 0 is %s', (_name, stdin) => {
-    const result = spawnSync(process.execPath, [CLI, INTEGRATION_APP], { stdio: [stdin, 'pipe', 'pipe'], encoding: 'utf8' });
+    const result = spawnSync(process.execPath, [CLI, INTEGRATION_APP], { stdio: [stdin, 'pipe', 'pipe'], encoding: 'utf8', env: productionEnvironment() });
     expect(result.status).toBe(1);
     expect(result.stderr).toMatch(/fd 0 is not a listening socket: pass listen/);
   });
@@ -47,7 +47,7 @@ describe('the socket on fd 0', () => {
 s = socket.socket(socket.AF_UNIX); s.bind(sys.argv[1]); s.listen(16)
 os.dup2(s.fileno(), 0); s.close()
 os.execv(sys.argv[2], sys.argv[2:])`;
-    const app = spawn(requireCommand('python3', 'python3'), ['-c', spawner, path, process.execPath, CLI, INTEGRATION_APP], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const app = spawn(requireCommand('python3', 'python3'), ['-c', spawner, path, process.execPath, CLI, INTEGRATION_APP], { stdio: ['ignore', 'ignore', 'pipe'], env: productionEnvironment() });
     await waitForListener(path);
     const client = await FcgiClient.connect(path);
     const boundary = 'fd0-boundary';
