@@ -1,5 +1,6 @@
 // The FastCGI application server: a listening socket, its connections, limits, graceful close.
-import { chmodSync, existsSync, statSync, unlinkSync } from 'node:fs';
+import { chmodSync, unlinkSync } from 'node:fs';
+import { stat } from 'node:fs/promises';
 import { connect, createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import type { App, RunOptions } from '@netcgi/core/connector';
 import { isAllowed } from './allow.js';
@@ -152,7 +153,9 @@ export class FcgiServer implements ConnectionHost {
  * Remove it, but only when nothing answers on it: a live server's socket is left alone.
  */
 async function removeStaleSocket(path: string): Promise<void> {
-  if (!existsSync(path) || !statSync(path).isSocket()) return;
+  // The promise API: a synchronous stat of a socket would poison module resolution (nodejs/node#51142).
+  const found = await stat(path).catch(() => undefined);
+  if (found === undefined || !found.isSocket()) return;
   const alive = await new Promise<boolean>((resolve) => {
     const probe = connect(path);
     probe.once('connect', () => { probe.destroy(); resolve(true); }).once('error', () => resolve(false));
