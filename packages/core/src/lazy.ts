@@ -14,7 +14,7 @@ const here = fileURLToPath(import.meta.url);
  * pnpm's symlinks resolves without its real path and cannot find its own dependencies (busboy →
  * streamsearch). A stat of this file first resets that buffer to a regular file's.
  */
-function require(id: string): unknown {
+function requirePackage(id: string): unknown {
   statSync(here);
   return requireFromHere(id);
 }
@@ -26,21 +26,21 @@ let statusCodes: Record<number, string | undefined> | undefined;
 
 /** The `cookie` package. */
 export function cookieLibrary(): typeof import('cookie') {
-  return (cookie ??= require('cookie') as typeof import('cookie'));
+  return (cookie ??= requirePackage('cookie') as typeof import('cookie'));
 }
 
 /** The `busboy` package. */
 export function busboyLibrary(): typeof import('busboy') {
-  return (busboy ??= require('busboy') as typeof import('busboy'));
+  return (busboy ??= requirePackage('busboy') as typeof import('busboy'));
 }
 
 /** Node's reason phrase for `status` (`Not Found` for 404), if it has one. */
 export function reasonPhrase(status: number): string | undefined {
-  statusCodes ??= (require('node:http') as typeof import('node:http')).STATUS_CODES;
+  statusCodes ??= (requireFromHere('node:http') as typeof import('node:http')).STATUS_CODES;
   return statusCodes[status];
 }
 
 /** `bytes` random bytes in hex (temp file names). */
 export function randomHex(bytes: number): string {
-  return (crypto ??= require('node:crypto') as typeof import('node:crypto')).randomBytes(bytes).toString('hex');
+  return (crypto ??= requireFromHere('node:crypto') as typeof import('node:crypto')).randomBytes(bytes).toString('hex');
 }

@@ -1,8 +1,8 @@
 // Arguments of a multipart/form-data body (RFC 7578), parsed by busboy as the body streams in.
 import type busboy from 'busboy';
-import { busboyLibrary } from '../lazy.js';
 import { Readable } from 'node:stream';
 import { HttpError } from '../errors.js';
+import { busboyLibrary } from '../lazy.js';
 import type { Argument } from './argument.js';
 import { checkArgumentName, storeStream, storeValue, type ArgumentContext } from './argument-store.js';
 
