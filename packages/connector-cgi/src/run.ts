@@ -1,5 +1,5 @@
 // runCgi: one request from the process environment, stdin and stdout; a terminal runs it as a test.
-import type { App, RunOptions } from '@netcgi/core/connector';
+import { processRequest, type App, type RunOptions } from '@netcgi/core/connector';
 import { isCgiEnvironment, readCgiEnvironment } from './environment.js';
 import { limitedBody } from './stdin-body.js';
 import { stdoutOutput } from './stdout-output.js';
@@ -33,12 +33,12 @@ export async function runCgi(app: App, options: CgiOptions = {}): Promise<void> 
   let stdinOpened = false;
   const body = limitedBody(() => { stdinOpened = true; return process.stdin; }, contentLength);
   try {
-    await import('@netcgi/core/connector').then(({ processRequest }) => processRequest(app, {
+    await processRequest(app, {
       variables,
       body,
       output: stdoutOutput(),
       logError: (line) => process.stderr.write(`${line}\n`),
-    }, options));
+    }, options);
   } finally {
     body.destroy();
     // An open stdin would keep the process alive after the response.
