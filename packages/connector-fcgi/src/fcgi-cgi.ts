@@ -32,9 +32,11 @@ export const roleNames: ReadonlyMap<number, FcgiRole> = new Map([
 /** Adds the FastCGI powers to the core's Cgi (called once per request, before the app). */
 export function extendCgi(cgi: Cgi, role: FcgiRole, data: Readable | undefined): FcgiCgi {
   const environment = cgi.environment;
-  return Object.assign(cgi, {
+  let stream = data;
+  // Other roles get their empty stream only if the app asks: no Readable per request for nothing.
+  Object.defineProperty(cgi, 'data', { get: () => (stream ??= Readable.from([])), enumerable: true });
+  return Object.assign(cgi as Cgi & Pick<FcgiCgi, 'data'>, {
     role,
-    data: data ?? Readable.from([]),
     dataLength: numberOrZero(environment.property('FCGI_DATA_LENGTH', '')),
     dataMtime: numberOrZero(environment.property('FCGI_DATA_LAST_MOD', '')),
   });

@@ -72,13 +72,10 @@ export class FcgiServer implements ConnectionHost {
    */
   async listen(): Promise<void> {
     const listen = this.#options.listen;
-    if (listen !== undefined && 'path' in listen) {
-      await removeStaleSocket(listen.path);
-      await this.#listenOnce();
-      if (listen.mode !== undefined) chmodSync(listen.path, listen.mode);
-      return;
-    }
+    const path = listen !== undefined && 'path' in listen ? listen : undefined;
+    if (path !== undefined) await removeStaleSocket(path.path);
     await this.#listenOnce();
+    if (path?.mode !== undefined) chmodSync(path.path, path.mode);
   }
 
   #listenOnce(): Promise<void> {

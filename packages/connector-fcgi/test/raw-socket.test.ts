@@ -46,6 +46,10 @@ async function app(cgi: FcgiCgi): Promise<void> {
       if (cgi.role === 'authorizer') cgi.setHeader({ status: cgi.argumentValue('deny') === '' ? 200 : 403, fields: { 'Variable-AUTH_USER': 'alice' } });
       cgi.out.write(`${cgi.role} ${cgi.dataLength} ${cgi.dataMtime}\n`);
       if (cgi.role === 'filter') for await (const chunk of cgi.data) cgi.out.write(chunk as Buffer);
+      else if (cgi.argumentExists('data')) {
+        for await (const chunk of cgi.data) cgi.out.write(chunk as Buffer);
+        cgi.out.write('(data ended)');
+      }
       return;
     case '/echo':
       cgi.out.write(cgi.arguments.map((argument) => `${argument.name}=${argument.value}`).join('&'));
@@ -238,9 +242,9 @@ describe('roles', () => {
     client.close();
   });
 
-  it('names the role of a Responder', async () => {
+  it('names the role of a Responder, whose data stream is empty', async () => {
     const client = await FcgiClient.connect(running.port);
-    expect(body((await client.request(1, getParams('/role'))).stdout)).toBe('responder 0 0\n');
+    expect(body((await client.request(1, getParams('/role?data=1'))).stdout)).toBe('responder 0 0\n(data ended)');
     client.close();
   });
 });
