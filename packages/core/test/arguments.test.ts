@@ -259,6 +259,22 @@ describe('raw request bodies', () => {
     expect(body).toBeUndefined();
   });
 
+  it('a discarded body is still read to its end: all of it is pulled, and a short one is a 400', async () => {
+    let pulledChunks = 0;
+    async function* chunks(count: number) {
+      for (let index = 0; index < count; index++) { pulledChunks++; yield Buffer.alloc(1024, 1); }
+    }
+    const whole = await request(() => {}, {
+      method: 'PUT', body: { stream: chunks(100), size: 100 * 1024 }, config: putConfig, argStore: () => 'discard',
+    });
+    expect(whole.status).toBe(200);
+    expect(pulledChunks).toBe(100);
+    const short = await request(() => {}, {
+      method: 'PUT', body: { stream: chunks(3), size: 100 * 1024 }, config: putConfig, argStore: () => 'discard',
+    });
+    expect(short.status).toBe(400);
+  });
+
   it('DELETE takes its arguments from the query string and leaves the body unread', async () => {
     let seen: unknown;
     await request((cgi) => { seen = [pairs(cgi), cgi.body]; }, {

@@ -83,7 +83,7 @@ export function checkArgumentName(context: ArgumentContext, name: string): void 
  * Stores a streamed value per the argument's store decision, never holding more than the limit in
  * memory. Over the limit it stops storing (a stored prefix is deleted) and, with `drainAfterLimit`,
  * reads the rest to nowhere (a multipart parser must find the next part); without, it stops reading.
- * Resolves to undefined for a discarded argument.
+ * A discarded argument is read to its end and resolves to undefined.
  */
 export async function storeStream(
   context: ArgumentContext,
@@ -93,7 +93,9 @@ export async function storeStream(
 ): Promise<Argument | undefined> {
   const resolved = resolveStore(context, meta, options.hasFile);
   if (resolved === undefined) {
-    if (options.drainAfterLimit) for await (const _ of source);
+    // Read to the end, dropping: a discarded raw body still arrives whole (and is checked
+    // against its CONTENT_LENGTH), and a multipart parser must reach the next part.
+    for await (const _ of source);
     return undefined;
   }
   const sink = resolved.store === 'file' ? await FileSink.open(context.tempFiles) : new MemorySink();
