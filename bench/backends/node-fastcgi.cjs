@@ -32,3 +32,5 @@ else {
   try { unlinkSync(address); } catch {}
   server.listen(address);
 }
+// Exit normally on SIGTERM (a --cpu-prof profile is written only then).
+process.on('SIGTERM', () => process.exit(0));

@@ -2,7 +2,7 @@
 import { processRequest, type App, type RunOptions } from '@netcgi/core/connector';
 import { isCgiEnvironment, readCgiEnvironment } from './environment.js';
 import { limitedBody } from './stdin-body.js';
-import { stdoutOutput } from './stdout-output.js';
+import { StdoutOutput } from './stdout-output.js';
 
 /** Options of {@link runCgi}: the core's. */
 export type CgiOptions = RunOptions;
@@ -36,7 +36,7 @@ export async function runCgi(app: App, options: CgiOptions = {}): Promise<void> 
     await processRequest(app, {
       variables,
       body,
-      output: stdoutOutput(),
+      output: new StdoutOutput(),
       logError: (line) => process.stderr.write(`${line}\n`),
     }, options);
   } finally {

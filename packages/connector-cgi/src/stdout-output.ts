@@ -1,6 +1,7 @@
 // The response on fd 1: written synchronously, as a CGI program's output is a blocking pipe.
 import fs from 'node:fs';
-import { Writable } from 'node:stream';
+import { RequestAbortedError } from '@netcgi/core';
+import type { ResponseOutput } from '@netcgi/core/connector';
 
 /**
  * The pipeline's output for a CGI response. Writes go straight to fd 1 with `writeSync`: a
@@ -8,28 +9,53 @@ import { Writable } from 'node:stream';
  * milliseconds of start-up per request. Should the web server have made the pipe non-blocking
  * (EAGAIN), the rest goes through process.stdout, which waits for `drain`.
  */
-export function stdoutOutput(fd = 1, fallback: () => NodeJS.WritableStream = () => process.stdout): Writable {
-  let stream: NodeJS.WritableStream | undefined;
-  const writeToStream = (bytes: Buffer, callback: (error?: Error | null) => void): void => {
-    if (stream!.write(bytes)) callback();
-    else stream!.once('drain', () => callback());
-  };
-  return new Writable({
-    write(chunk: Buffer, _encoding, callback) {
-      if (stream !== undefined) return writeToStream(chunk, callback);
-      let offset = 0;
-      try {
-        while (offset < chunk.length) offset += fs.writeSync(fd, chunk, offset);
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== 'EAGAIN') return callback(error as Error);
-        stream = fallback();
-        return writeToStream(chunk.subarray(offset), callback);
+export class StdoutOutput implements ResponseOutput {
+  readonly #fd: number;
+  readonly #fallback: () => NodeJS.WritableStream;
+  #stream: NodeJS.WritableStream | undefined;
+  #ended = false;
+  #failed = false;
+
+  constructor(fd = 1, fallback: () => NodeJS.WritableStream = () => process.stdout) {
+    this.#fd = fd;
+    this.#fallback = fallback;
+  }
+
+  get writable(): boolean {
+    return !this.#ended && !this.#failed;
+  }
+
+  write(chunk: Buffer | string): Promise<void> | void {
+    this.writeNow(chunk);
+    const stream = this.#stream;
+    if (stream === undefined || !(stream as { writableNeedDrain?: boolean }).writableNeedDrain) return;
+    return new Promise((resolve) => stream.once('drain', resolve));
+  }
+
+  writeNow(chunk: Buffer | string): void {
+    if (!this.writable) throw new RequestAbortedError('the web server no longer reads the response');
+    const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+    if (this.#stream !== undefined) {
+      this.#stream.write(bytes);
+      return;
+    }
+    let offset = 0;
+    try {
+      while (offset < bytes.length) offset += fs.writeSync(this.#fd, bytes, offset);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EAGAIN') {
+        this.#failed = true;
+        throw new RequestAbortedError(`the web server no longer reads the response: ${(error as Error).message}`);
       }
-      callback();
-    },
-    final(callback) {
-      if (stream === undefined) callback();
-      else stream.write('', () => callback());
-    },
-  });
+      this.#stream = this.#fallback();
+      this.#stream.write(bytes.subarray(offset));
+    }
+  }
+
+  end(): Promise<void> | void {
+    if (this.#ended) return;
+    this.#ended = true;
+    const stream = this.#stream;
+    if (stream !== undefined) return new Promise((resolve) => stream.write('', () => resolve()));
+  }
 }

@@ -1,7 +1,7 @@
 // The CGI output: synchronous writes to fd 1, and the switch to a stream on a non-blocking pipe.
 import { createServer, connect, type Socket } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { stdoutOutput } from '../src/stdout-output.js';
+import { StdoutOutput } from '../src/stdout-output.js';
 
 describe('stdout output', () => {
   it('falls back to the stream on EAGAIN and keeps every byte in order', async () => {
@@ -20,11 +20,11 @@ describe('stdout output', () => {
     while (reader === undefined) await new Promise((resolve) => setImmediate(resolve));
     const fd = (writer as unknown as { _handle: { fd: number } })._handle.fd;
     let fellBack = false;
-    const output = stdoutOutput(fd, () => { fellBack = true; return writer; });
+    const output = new StdoutOutput(fd, () => { fellBack = true; return writer; });
     const chunks = Array.from({ length: 64 }, (_, index) => Buffer.alloc(256 * 1024, index));
     const done = (async () => {
-      for (const chunk of chunks) await new Promise<void>((resolve, reject) => output.write(chunk, (error) => (error ? reject(error) : resolve())));
-      await new Promise<void>((resolve) => output.end(resolve));
+      for (const chunk of chunks) await output.write(chunk);
+      await output.end();
       writer.end();
     })();
     await new Promise((resolve) => setTimeout(resolve, 100));
@@ -34,5 +34,15 @@ describe('stdout output', () => {
     expect(fellBack).toBe(true);
     expect(Buffer.concat(received).equals(Buffer.concat(chunks))).toBe(true);
     server.close();
+  });
+
+  it('a write error other than EAGAIN makes the output unwritable and throws RequestAbortedError', async () => {
+    const { RequestAbortedError } = await import('@netcgi/core');
+    const { closeSync, openSync } = await import('node:fs');
+    const fd = openSync('/dev/null', 'w');
+    closeSync(fd); // EBADF from now on, as a web server that closed the pipe gives EPIPE
+    const output = new StdoutOutput(fd, () => { throw new Error('no fallback for this error'); });
+    expect(() => output.writeNow('Status: 200 OK\r\n\r\n')).toThrow(RequestAbortedError);
+    expect(output.writable).toBe(false);
   });
 });

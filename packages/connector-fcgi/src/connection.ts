@@ -35,6 +35,11 @@ export interface ConnectionHost {
   logError(line: string): void;
 }
 
+/** Queued records are written at once past this many bytes (the socket's backpressure then applies). */
+const FLUSH_AT_BYTES = 64 * 1024;
+/** Up to this many bytes, queued records are copied into one buffer rather than written as a vector. */
+const COPY_INTO_ONE_BUFFER_BYTES = 16 * 1024;
+
 /** How long a closed connection waits for the web server to close its side before resetting it. */
 const LINGER_TIMEOUT_MS = 10_000;
 
@@ -48,7 +53,10 @@ export class Connection implements RequestHost {
   readonly #requests = new Map<number, FcgiRequest>();
   readonly #pausedBy = new Set<InputStream>();
   readonly #writableWaiters: (() => void)[] = [];
-  #corked = false;
+  /** Records sent in this turn of the event loop, not yet written to the socket. */
+  #pending: Buffer[] = [];
+  #pendingBytes = 0;
+  #flushScheduled = false;
   /** Close once no request is active: a request without FCGI_KEEP_CONN, a shutdown, or the peer's end. */
   #closeWhenIdle = false;
 
@@ -81,18 +89,25 @@ export class Connection implements RequestHost {
 
   send(records: readonly Buffer[]): void {
     if (!this.open) return;
-    if (!this.#corked) {
-      this.#corked = true;
-      this.#socket.cork();
-      // Everything queued in this turn of the event loop (header, body, end of stream,
-      // END_REQUEST) leaves in one vectored write.
-      setImmediate(this.#uncork);
+    for (const record of records) {
+      this.#pending.push(record);
+      this.#pendingBytes += record.length;
     }
-    for (const record of records) this.#socket.write(record);
+    // Everything queued in this turn of the event loop (header, body, end of stream,
+    // END_REQUEST of every request) leaves in one write, unless there is enough to go now.
+    if (this.#pendingBytes >= FLUSH_AT_BYTES) this.#flushPending();
+    else if (!this.#flushScheduled) {
+      this.#flushScheduled = true;
+      setImmediate(this.#flushPending);
+    }
   }
 
   flush(): void {
-    this.#uncork();
+    this.#flushPending();
+  }
+
+  get needsDrain(): boolean {
+    return this.#socket.writableNeedDrain;
   }
 
   whenWritable(callback: () => void): void {
@@ -123,9 +138,21 @@ export class Connection implements RequestHost {
     this.#server.logError(line);
   }
 
-  readonly #uncork = (): void => {
-    if (!this.#corked) return;
-    this.#corked = false;
+  readonly #flushPending = (): void => {
+    this.#flushScheduled = false;
+    const pending = this.#pending;
+    if (pending.length === 0 || this.#socket.destroyed) return;
+    const bytes = this.#pendingBytes;
+    this.#pending = [];
+    this.#pendingBytes = 0;
+    if (bytes <= COPY_INTO_ONE_BUFFER_BYTES) {
+      // A response's small records copied into one buffer: one write, one iovec.
+      this.#socket.write(pending.length === 1 ? pending[0]! : Buffer.concat(pending, bytes));
+      return;
+    }
+    // Large bodies are referenced, not copied: one vectored write.
+    this.#socket.cork();
+    for (const record of pending) this.#socket.write(record);
     this.#socket.uncork();
   };
 
@@ -213,7 +240,7 @@ export class Connection implements RequestHost {
   /** Ends our side once idle; the peer's close then frees the socket (or the linger timeout does). */
   #closeIfIdle(): void {
     if (!this.#closeWhenIdle || this.#requests.size > 0 || this.#socket.destroyed) return;
-    this.#uncork();
+    this.#flushPending();
     if (!this.#socket.writableEnded) this.#socket.end();
     // Keep reading (and dropping) what the web server still sends: closing a socket with unread
     // data resets it, and a reset can lose the tail of the response (the seed's lingering close).

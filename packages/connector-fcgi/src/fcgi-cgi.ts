@@ -1,6 +1,7 @@
 // What the FastCGI connector adds to Cgi: the role and, for a Filter, the FCGI_DATA stream.
 import { Readable } from 'node:stream';
 import type { Cgi } from '@netcgi/core';
+import { RequestCgi, type CgiInit } from '@netcgi/core/connector';
 import { Role } from './protocol/index.js';
 
 /** The FastCGI role of a request (FastCGI §6). */
@@ -29,17 +30,30 @@ export const roleNames: ReadonlyMap<number, FcgiRole> = new Map([
   [Role.Filter, 'filter'],
 ]);
 
-/** Adds the FastCGI powers to the core's Cgi (called once per request, before the app). */
-export function extendCgi(cgi: Cgi, role: FcgiRole, data: Readable | undefined): FcgiCgi {
-  const environment = cgi.environment;
-  let stream = data;
-  // Other roles get their empty stream only if the app asks: no Readable per request for nothing.
-  Object.defineProperty(cgi, 'data', { get: () => (stream ??= Readable.from([])), enumerable: true });
-  return Object.assign(cgi as Cgi & Pick<FcgiCgi, 'data'>, {
-    role,
-    dataLength: numberOrZero(environment.property('FCGI_DATA_LENGTH', '')),
-    dataMtime: numberOrZero(environment.property('FCGI_DATA_LAST_MOD', '')),
-  });
+/** The core's Cgi with the FastCGI powers: one class, so every request's Cgi has one shape. */
+export class FcgiRequestCgi extends RequestCgi implements FcgiCgi {
+  readonly role: FcgiRole;
+  #data: Readable | undefined;
+
+  constructor(init: CgiInit, role: FcgiRole, data: Readable | undefined) {
+    super(init);
+    this.role = role;
+    this.#data = data;
+  }
+
+  get data(): Readable {
+    // Other roles get their empty stream only if the app asks: no Readable per request for nothing.
+    this.#data ??= Readable.from([]);
+    return this.#data;
+  }
+
+  get dataLength(): number {
+    return numberOrZero(this.environment.property('FCGI_DATA_LENGTH', ''));
+  }
+
+  get dataMtime(): number {
+    return numberOrZero(this.environment.property('FCGI_DATA_LAST_MOD', ''));
+  }
 }
 
 function numberOrZero(text: string): number {

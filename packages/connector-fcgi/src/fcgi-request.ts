@@ -2,9 +2,9 @@
 import { Readable } from 'node:stream';
 import { RequestAbortedError } from '@netcgi/core';
 import { processRequest, type App, type RequestOutcome, type RunOptions } from '@netcgi/core/connector';
-import { extendCgi, roleNames, type FcgiCgi } from './fcgi-cgi.js';
+import { FcgiRequestCgi, roleNames, type FcgiCgi } from './fcgi-cgi.js';
 import { InputStream, type InputFlowControl } from './input-stream.js';
-import { StdoutStream } from './output-stream.js';
+import { StdoutOutput } from './stdout-output.js';
 import { decodeNameValuePairs, encodeEndRequest, encodeRecord, encodeStream, ProtocolStatus, RecordType, Role } from './protocol/index.js';
 import type { RecordSink } from './record-sink.js';
 
@@ -35,13 +35,19 @@ export class FcgiRequest {
   readonly keepConnection: boolean;
   readonly #host: RequestHost;
   readonly #settings: RequestSettings;
-  readonly #controller = new AbortController();
+  /** Made when first asked for (most apps never read cgi.signal); #abortReason says if it fired. */
+  #controller: AbortController | undefined;
+  #abortReason: Error | undefined;
   #state: RequestState = 'params';
   #params: Buffer[] = [];
   #paramsSize = 0;
   #stdin: InputStream | undefined;
+  /** The empty STDIN record came before any stream was made. */
+  #stdinEnded = false;
+  /** The pipeline is over or the request aborted: STDIN is dropped. */
+  #stdinDone = false;
   #data: InputStream | undefined;
-  #output: StdoutStream | undefined;
+  #output: StdoutOutput | undefined;
   #appStatus = 0;
   #stderrUsed = false;
 
@@ -51,8 +57,7 @@ export class FcgiRequest {
     this.id = id;
     this.role = role;
     this.keepConnection = keepConnection;
-    // The Authorizer role gets no body (FastCGI §6.3); a Filter's DATA follows its STDIN (§6.4).
-    if (role !== Role.Authorizer) this.#stdin = new InputStream(host);
+    // A Filter's DATA follows its STDIN (§6.4). STDIN's stream is made when first needed.
     if (role === Role.Filter) this.#data = new InputStream(host);
   }
 
@@ -68,15 +73,29 @@ export class FcgiRequest {
       else this.#params.push(content);
       return;
     }
-    const pairs = decodeNameValuePairs(this.#params.length === 1 ? this.#params[0]! : Buffer.concat(this.#params));
+    // The seed upper-cases names: CGI/1.1 meta-variable names are case-insensitive.
+    const pairs = decodeNameValuePairs(this.#params.length === 1 ? this.#params[0]! : Buffer.concat(this.#params), true);
     this.#params = [];
     this.#state = 'running';
-    // The seed upper-cases names: CGI/1.1 meta-variable names are case-insensitive.
-    void this.#run(pairs.map(([name, value]) => [name.toUpperCase(), value] as const));
+    void this.#run(pairs);
   }
 
   onStdin(content: Buffer): void {
-    this.#stdin?.deliver(content);
+    // The Authorizer role gets no body (FastCGI §6.3).
+    if (this.role === Role.Authorizer || this.#stdinDone) return;
+    // A GET's STDIN is one empty record: remember the end rather than make a stream for it.
+    if (this.#stdin === undefined && content.length === 0) this.#stdinEnded = true;
+    else this.#stdinStream().deliver(content);
+  }
+
+  /** The body stream, made on first use: by a STDIN record with data, or by the pipeline reading. */
+  #stdinStream(): InputStream {
+    if (this.#stdin === undefined) {
+      this.#stdin = new InputStream(this.#host);
+      if (this.#stdinEnded) this.#stdin.deliver(Buffer.alloc(0));
+      if (this.#stdinDone) this.#stdin.destroy();
+    }
+    return this.#stdin;
   }
 
   onData(content: Buffer): void {
@@ -101,23 +120,25 @@ export class FcgiRequest {
   }
 
   async #run(variables: (readonly [string, string])[]): Promise<void> {
-    const output = new StdoutStream(this.#host, this.id, () => this.#end(this.#appStatus));
+    const output = new StdoutOutput(this.#host, this.id, () => this.#end(this.#appStatus));
     this.#output = output;
     const role = roleNames.get(this.role) ?? 'responder';
+    const request = this;
     try {
       await processRequest(this.#settings.app, {
         variables,
-        body: this.#stdin ?? Readable.from([]),
+        get body() { return request.role === Role.Authorizer ? Readable.from([]) : request.#stdinStream(); },
         output,
         logError: (line) => this.#logError(line),
-        signal: this.#controller.signal,
+        get signal() { return request.#signal(); },
         onOutcome: (outcome) => { this.#appStatus = appStatusOf(outcome); },
-      }, this.#settings.runOptions, (cgi) => extendCgi(cgi, role, this.#data));
+      }, this.#settings.runOptions, (init) => new FcgiRequestCgi(init, role, this.#data));
     } catch (error) {
       // config.defaultErrorHandler is false: the app asked for its errors; the response is cut.
       this.#logError(`the app threw: ${error instanceof Error ? error.stack : String(error)}`);
     } finally {
       // Discard what the app left unread: later STDIN / DATA records are dropped, not held.
+      this.#stdinDone = true;
       this.#stdin?.destroy();
       this.#data?.destroy();
       this.#host.requestSettled(this);
@@ -137,9 +158,19 @@ export class FcgiRequest {
     this.#host.requestEnded(this);
   }
 
+  #signal(): AbortSignal {
+    if (this.#controller === undefined) {
+      this.#controller = new AbortController();
+      if (this.#abortReason !== undefined) this.#controller.abort(this.#abortReason);
+    }
+    return this.#controller.signal;
+  }
+
   #abortWork(reason: Error): void {
-    this.#controller.abort(reason);
+    this.#abortReason ??= reason;
+    this.#controller?.abort(reason);
     this.#output?.destroy();
+    this.#stdinDone = true;
     this.#stdin?.destroy();
     this.#data?.destroy();
   }
@@ -165,6 +196,7 @@ export class FcgiRequest {
     const records: Buffer[] = [];
     encodeStream(RecordType.Stdout, this.id, response, records);
     this.#host.send(records);
+    this.#stdinDone = true;
     this.#stdin?.destroy();
     this.#data?.destroy();
     this.#end(1);

@@ -12,6 +12,8 @@ export interface RecordSink {
   send(records: readonly Buffer[]): void;
   /** Writes out what `send` queued now, without waiting for the end of the turn (a request ended). */
   flush(): void;
+  /** The socket's buffer is over its high-water mark: writers should wait for `whenWritable`. */
+  readonly needsDrain: boolean;
   /** Calls `callback` once the socket's buffer is below its high-water mark (now, if it is). */
   whenWritable(callback: () => void): void;
 }

@@ -105,6 +105,15 @@ describe('name-value pairs', () => {
     expect(decodeNameValuePairs(bytes)).toEqual(pairs);
   });
 
+  it('upper-cases names on request, and hands out the same string for the same name each time', () => {
+    const bytes = encodeNameValuePairs([['Request_Method', 'get'], ['HTTP_X_é', 'é'], ['N'.repeat(100), 'long']]);
+    expect(decodeNameValuePairs(bytes, true)).toEqual([['REQUEST_METHOD', 'get'], ['HTTP_X_É', 'é'], ['N'.repeat(100), 'long']]);
+    expect(decodeNameValuePairs(bytes)).toEqual([['Request_Method', 'get'], ['HTTP_X_é', 'é'], ['N'.repeat(100), 'long']]);
+    // Names alike but for their middle bytes are told apart.
+    const twins = encodeNameValuePairs([['HTTP_AB_X', '1'], ['HTTP_BA_X', '2'], ['HTTP_AB_X', '3']]);
+    expect(decodeNameValuePairs(twins)).toEqual([['HTTP_AB_X', '1'], ['HTTP_BA_X', '2'], ['HTTP_AB_X', '3']]);
+  });
+
   it.each([
     ['a name length with nothing after it', hex('05')],
     ['a value running past the end', hex('01 05 41 3132')],

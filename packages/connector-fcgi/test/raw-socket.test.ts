@@ -25,6 +25,8 @@ function resetBarrier(size: number): void {
   barrier = new Promise<void>((resolve) => { openBarrier = resolve; });
 }
 let abortsSeen = 0;
+let abortRequested = false;
+let lateSignalAborted: boolean | undefined;
 
 async function app(cgi: FcgiCgi): Promise<void> {
   cgi.setHeader({ contentType: 'text/plain' });
@@ -37,6 +39,12 @@ async function app(cgi: FcgiCgi): Promise<void> {
     case '/wait-abort':
       await new Promise((resolve) => cgi.signal.addEventListener('abort', resolve));
       abortsSeen++;
+      return;
+    case '/late-signal':
+      // The signal is made on first read: one read after the abort must find it aborted.
+      while (!abortRequested) await new Promise((resolve) => setTimeout(resolve, 2));
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      lateSignalAborted = cgi.signal.aborted;
       return;
     case '/log':
       cgi.environment.logError('a line for the error log');
@@ -173,6 +181,18 @@ describe('connections', () => {
     await waitFor(() => abortsSeen === before + 1 && running.server.activeRequests === 0);
     // The id is free again and the connection still serves.
     expect(body((await client.request(3, getParams('/hello'))).stdout)).toBe('hello world');
+    client.close();
+  });
+
+  it('an app that reads cgi.signal only after FCGI_ABORT_REQUEST finds it aborted', async () => {
+    const client = await FcgiClient.connect(running.port);
+    client.write(requestRecords(4, getParams('/late-signal')));
+    await waitFor(() => running.server.activeRequests > 0);
+    client.write([encodeRecord(RecordType.AbortRequest, 4)]);
+    expect((await client.response(4)).appStatus).toBe(1);
+    abortRequested = true;
+    await waitFor(() => lateSignalAborted !== undefined);
+    expect(lateSignalAborted).toBe(true);
     client.close();
   });
 

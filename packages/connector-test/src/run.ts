@@ -1,7 +1,7 @@
 // testRequest(): runs an app on a built request through the core pipeline, all in memory.
 import { Writable } from 'node:stream';
 import { RequestAbortedError } from '@netcgi/core';
-import { processRequest, type App, type RequestOutcome, type RunOptions } from '@netcgi/core/connector';
+import { processRequest, WritableOutput, type App, type RequestOutcome, type RunOptions } from '@netcgi/core/connector';
 import { buildRequest, type TestRequestInit } from './request-builder.js';
 import { parseCgiResponse, type ParsedResponse } from './response-parser.js';
 
@@ -68,7 +68,7 @@ export async function runRequest(
     outcome = await processRequest(app, {
       variables,
       body,
-      output,
+      output: new WritableOutput(output),
       logError: (message) => log.push(message),
       ...(options.signal === undefined ? {} : { signal: options.signal }),
     }, options);

@@ -39,19 +39,25 @@ export interface Cgi {
   finalize(): Promise<void>;
 }
 
-/** @internal What the pipeline gives a {@link RequestCgi}. */
-export interface CgiInit extends Pick<Cgi, 'environment' | 'method' | 'arguments' | 'body' | 'out' | 'signal'> {
+/** What the pipeline gives a {@link RequestCgi} (a connector's subclass passes it on). */
+export interface CgiInit extends Pick<Cgi, 'environment' | 'method' | 'arguments' | 'body' | 'out'> {
+  /** Gives the request's signal; called only if the app reads `cgi.signal` (most never do). */
+  readonly signalOf: () => AbortSignal;
   readonly tempFiles: TempFiles;
 }
 
-/** @internal The one implementation of {@link Cgi}. */
+/**
+ * The one implementation of {@link Cgi}. A connector that adds powers (FastCGI's `FcgiCgi`)
+ * subclasses it, so that every request's Cgi has the same shape from its construction.
+ */
 export class RequestCgi implements Cgi {
   readonly environment: Environment;
   readonly method: string;
   readonly arguments: readonly Argument[];
   readonly body: Argument | undefined;
   readonly out: OutChannel;
-  readonly signal: AbortSignal;
+  readonly #signalOf: () => AbortSignal;
+  #signal: AbortSignal | undefined;
   readonly #tempFiles: TempFiles;
   readonly #atExit: (() => void | Promise<void>)[] = [];
   #finalized: Promise<void> | undefined;
@@ -62,8 +68,13 @@ export class RequestCgi implements Cgi {
     this.arguments = init.arguments;
     this.body = init.body;
     this.out = init.out;
-    this.signal = init.signal;
+    this.#signalOf = init.signalOf;
     this.#tempFiles = init.tempFiles;
+  }
+
+  get signal(): AbortSignal {
+    this.#signal ??= this.#signalOf();
+    return this.#signal;
   }
 
   argument(name: string): Argument | undefined {
@@ -105,7 +116,7 @@ export class RequestCgi implements Cgi {
 
   async #finalize(): Promise<void> {
     const argumentList = this.body === undefined ? this.arguments : [...this.arguments, this.body];
-    await Promise.all(argumentList.map((argument) => argument.finalize()));
+    if (argumentList.length > 0) await Promise.all(argumentList.map((argument) => argument.finalize()));
     await this.#tempFiles.removeAll();
     for (const callback of this.#atExit.reverse()) {
       try {

@@ -3,7 +3,7 @@ import { cookieLibrary } from './lazy.js';
 import type { Config } from './config.js';
 import { HeaderSentError, HttpError } from './errors.js';
 import { checkHeaderField, serializeHeader, statusLine, type HeaderField } from './output/header-fields.js';
-import type { RawOutput } from './output/raw-output.js';
+import type { ResponseOutput } from './output/response-output.js';
 import type { CgiVariables } from './properties.js';
 
 /** A request cookie (RFC 6265 §5.4), value percent-decoded. */
@@ -16,7 +16,7 @@ export interface Cookie {
 export interface EnvironmentInit {
   readonly variables: CgiVariables;
   readonly config: Config;
-  readonly output: RawOutput;
+  readonly output: ResponseOutput;
   readonly logError: (message: string) => void;
 }
 
@@ -31,7 +31,7 @@ export class Environment {
   /** The CGI properties (no `HTTP_*` variables: those are request headers). */
   readonly properties: ReadonlyMap<string, string>;
   readonly #inputHeaders: readonly (readonly [string, string])[];
-  readonly #output: RawOutput;
+  readonly #output: ResponseOutput;
   readonly #logError: (message: string) => void;
   #cookies: readonly Cookie[] | undefined;
   #outputHeader: HeaderField[] = [['Content-Type', 'text/html']];

@@ -4,7 +4,7 @@ import { renderErrorPage } from './error-page.js';
 import { HttpError, RequestAbortedError } from './errors.js';
 import { statusLine, type HeaderField } from './output/header-fields.js';
 import type { OutChannel } from './output/output-channel.js';
-import type { RawOutput } from './output/raw-output.js';
+import type { ResponseOutput } from './output/response-output.js';
 import { fieldsOf } from './output/response-header.js';
 
 /** How a request ended, for the connector. */
@@ -23,7 +23,7 @@ export type RequestOutcome =
  */
 export async function respondToError(
   env: Environment,
-  raw: RawOutput,
+  raw: ResponseOutput,
   out: OutChannel | undefined,
   error: unknown,
 ): Promise<RequestOutcome> {

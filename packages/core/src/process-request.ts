@@ -1,8 +1,8 @@
 // The one request pipeline every connector runs: checks, arguments, the app, commit, errors, clean-up.
-import type { Readable, Writable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import { defaultArgStore, type ArgStore, type ArgumentContext } from './arguments/argument-store.js';
 import { readArguments } from './arguments/read-arguments.js';
-import { RequestCgi, type Cgi } from './cgi.js';
+import { RequestCgi, type Cgi, type CgiInit } from './cgi.js';
 import { makeConfig, type Config } from './config.js';
 import { Environment } from './environment.js';
 import { HttpError } from './errors.js';
@@ -11,7 +11,7 @@ import { BufferedOutput } from './output/buffered-output.js';
 import { DirectOutput, DiscardingOutput } from './output/direct-output.js';
 import { OutChannel } from './output/output-channel.js';
 import type { OutputSink } from './output/output-sink.js';
-import { RawOutput } from './output/raw-output.js';
+import type { ResponseOutput, WritableOutput } from './output/response-output.js';
 import { splitCgiVariables } from './properties.js';
 import { TempFiles } from './temp-files.js';
 
@@ -45,14 +45,22 @@ export interface ConnectorRequest {
   readonly variables: Iterable<readonly [string, string]>;
   /**
    * The request body. The pipeline reads at most CONTENT_LENGTH bytes, may stop early and may
-   * destroy the stream; the connector discards whatever is left.
+   * destroy the stream; the connector discards whatever is left. Read only when there is a body
+   * to read, so a connector may make the stream on first read (a GET needs none).
    */
   readonly body: Readable;
-  /** The raw CGI response: header block, then body. The pipeline ends it when the response is complete. */
-  readonly output: Writable;
+  /**
+   * The raw CGI response: header block, then body. The pipeline ends it when the response is
+   * complete. A stream goes in a {@link WritableOutput}.
+   */
+  readonly output: ResponseOutput;
   /** A line for the web server's error log. */
   readonly logError: (message: string) => void;
-  /** Aborted when the request is aborted or the peer is gone; the connector also destroys `output`. */
+  /**
+   * Aborted when the request is aborted or the peer is gone; the connector also destroys `output`.
+   * Read only when the app reads `cgi.signal` or the request failed, so a connector may make it
+   * on first read (an AbortController per request is a measurable cost).
+   */
   readonly signal?: AbortSignal;
   /**
    * Told the outcome just before `output` is ended, so that the connector's `_final` can report it
@@ -67,29 +75,32 @@ const neverAborted = new AbortController().signal;
 /**
  * Runs `app` for one request: method and content-type checks, arguments, the app, the commit,
  * error responses, then the end of `request.output` and the clean-up of every temp file and
- * `atExit` callback. `extend` lets a connector add its own powers to the Cgi (`FcgiCgi`).
+ * `atExit` callback. `makeCgi` lets a connector add its own powers to the Cgi (`FcgiCgi`) by
+ * constructing a subclass of {@link RequestCgi}.
  * @throws what the app threw, only when `config.defaultErrorHandler` is false (after clean-up).
  */
 export async function processRequest<C extends Cgi = Cgi>(
   app: App<C>,
   request: ConnectorRequest,
   options: RunOptions = {},
-  extend?: (cgi: Cgi) => C,
+  makeCgi?: (init: CgiInit) => C & RequestCgi,
 ): Promise<RequestOutcome> {
   const config = configOf(options);
-  const raw = new RawOutput(request.output);
+  const raw = request.output;
   const env = new Environment({ variables: splitCgiVariables(request.variables), config, output: raw, logError: request.logError });
   const tempFiles = new TempFiles(config.tmpDirectory, config.tmpPrefix);
-  const signal = request.signal ?? neverAborted;
+  const signalOf = (): AbortSignal => request.signal ?? neverAborted;
   let cgi: RequestCgi | undefined;
 
   const run = async (): Promise<void> => {
     const method = checkMethod(env);
     const context = argumentContext(env, options.argStore ?? defaultArgStore, tempFiles);
-    const { arguments: argumentList, body } = await readArguments(context, method, request.body);
+    const { arguments: argumentList, body } = await readArguments(context, method, () => request.body);
     const out = makeOutChannel(env, raw, method, options.outputType ?? 'direct', tempFiles);
-    cgi = new RequestCgi({ environment: env, method, arguments: argumentList, body, out, signal, tempFiles });
-    await app(extend === undefined ? (cgi as unknown as C) : extend(cgi));
+    const init: CgiInit = { environment: env, method, arguments: argumentList, body, out, signalOf, tempFiles };
+    const requestCgi = makeCgi === undefined ? (new RequestCgi(init) as C & RequestCgi) : makeCgi(init);
+    cgi = requestCgi;
+    await app(requestCgi);
     await out.commit();
     out.end();
   };
@@ -100,8 +111,9 @@ export async function processRequest<C extends Cgi = Cgi>(
     if (!env.headerSent) answerWithHeaderOnly(env, cgi);
     outcome = 'complete';
   } catch (error) {
-    if (!config.defaultErrorHandler && !signal.aborted) throw error;
-    outcome = signal.aborted ? 'aborted' : await respondSafely(env, raw, cgi, error);
+    const aborted = signalOf().aborted;
+    if (!config.defaultErrorHandler && !aborted) throw error;
+    outcome = aborted ? 'aborted' : await respondSafely(env, raw, cgi, error);
   } finally {
     request.onOutcome?.(outcome);
     await raw.end();
@@ -155,7 +167,7 @@ function argumentContext(env: Environment, argStore: ArgStore, tempFiles: TempFi
   };
 }
 
-function makeOutChannel(env: Environment, raw: RawOutput, method: string, outputType: OutputType, tempFiles: TempFiles): OutChannel {
+function makeOutChannel(env: Environment, raw: ResponseOutput, method: string, outputType: OutputType, tempFiles: TempFiles): OutChannel {
   const sendHeader = (): void => env.sendOutputHeader();
   let sink: OutputSink;
   if (method === 'HEAD') sink = new DiscardingOutput();
@@ -168,7 +180,7 @@ function makeOutChannel(env: Environment, raw: RawOutput, method: string, output
   return out;
 }
 
-async function respondSafely(env: Environment, raw: RawOutput, cgi: RequestCgi | undefined, error: unknown): Promise<RequestOutcome> {
+async function respondSafely(env: Environment, raw: ResponseOutput, cgi: RequestCgi | undefined, error: unknown): Promise<RequestOutcome> {
   try {
     return await respondToError(env, raw, cgi?.out, error);
   } catch (pageError) {

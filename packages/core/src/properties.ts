@@ -17,7 +17,7 @@ export function splitCgiVariables(variables: Iterable<readonly [string, string]>
   const headers: [string, string][] = [];
   for (const [name, value] of variables) {
     if (name.startsWith('HTTP_')) {
-      headers.push([name.slice(5).toLowerCase().replaceAll('_', '-'), value]);
+      headers.push([headerName(name), value]);
       continue;
     }
     properties.set(name, value);
@@ -28,9 +28,24 @@ export function splitCgiVariables(variables: Iterable<readonly [string, string]>
   return { properties, headers };
 }
 
+// The same few dozen header names come with every request: convert each once. Bounded, since
+// the names are the client's to choose.
+const headerNames = new Map<string, string>();
+const MAX_CACHED_HEADER_NAMES = 512;
+
+/** `HTTP_ACCEPT_LANGUAGE` → `accept-language`. */
+function headerName(variable: string): string {
+  let name = headerNames.get(variable);
+  if (name === undefined) {
+    name = variable.slice(5).toLowerCase().replaceAll('_', '-');
+    if (headerNames.size < MAX_CACHED_HEADER_NAMES) headerNames.set(variable, name);
+  }
+  return name;
+}
+
 function splitServerName(properties: Map<string, string>): void {
   const serverName = properties.get('SERVER_NAME');
-  if (serverName === undefined) return;
+  if (serverName === undefined || !serverName.includes(':')) return;
   const match = /^(\[[^\]]*\]|[^:[\]]*):(\d+)$/.exec(serverName);
   if (match === null) return;
   properties.set('SERVER_NAME', match[1]!);

@@ -59,6 +59,8 @@ export class TempFiles {
   /** Closes and deletes every file, waiting for those being created or removed; no more can be created. */
   async removeAll(): Promise<void> {
     this.#closed = true;
+    // Most requests make no temp file: no promises for nothing.
+    if (this.#pending.size === 0 && this.#files.size === 0) return;
     await Promise.allSettled(this.#pending);
     await Promise.all([...this.#files.keys()].map((path) => this.remove(path)));
   }

@@ -70,7 +70,7 @@ describe('direct output', () => {
 
   it('waits for a slow web server instead of buffering the whole body', async () => {
     const { Writable } = await import('node:stream');
-    const { processRequest } = await import('@netcgi/core/connector');
+    const { processRequest, WritableOutput } = await import('@netcgi/core/connector');
     const { buildRequest } = await import('@netcgi/connector-test');
     let received = 0;
     let maxQueued = 0;
@@ -86,7 +86,7 @@ describe('direct output', () => {
       for (let index = 0; index < 64; index++) {
         if (!cgi.out.write(Buffer.alloc(16 * 1024, 97))) await new Promise((resolve) => cgi.out.once('drain', resolve));
       }
-    }, { ...buildRequest({}), output: slowServer, logError: () => {} }, { config: { tmpDirectory: tmp.path } });
+    }, { ...buildRequest({}), output: new WritableOutput(slowServer), logError: () => {} }, { config: { tmpDirectory: tmp.path } });
     expect(received).toBe(64 * 16 * 1024 + 'Content-Type: text/html\r\n\r\n'.length);
     // Without backpressure the whole megabyte would queue in front of the slow server.
     expect(maxQueued).toBeLessThanOrEqual(64 * 1024);
@@ -146,14 +146,14 @@ describe('transactional output', () => {
     let rawLengthBeforeCommit = -1;
     const chunks: Buffer[] = [];
     const { Writable } = await import('node:stream');
-    const { processRequest } = await import('@netcgi/core/connector');
+    const { processRequest, WritableOutput } = await import('@netcgi/core/connector');
     const { buildRequest } = await import('@netcgi/connector-test');
     const output = new Writable({ write(chunk, _encoding, callback) { chunks.push(chunk); callback(); } });
     await processRequest(async (cgi) => {
       cgi.out.write('x'.repeat(1000));
       await sleep(5);
       rawLengthBeforeCommit = Buffer.concat(chunks).length;
-    }, { ...buildRequest({}), output, logError: () => {} }, { outputType: 'transactional', config: { tmpDirectory: tmp.path } });
+    }, { ...buildRequest({}), output: new WritableOutput(output), logError: () => {} }, { outputType: 'transactional', config: { tmpDirectory: tmp.path } });
     expect(rawLengthBeforeCommit).toBe(0);
     expect(Buffer.concat(chunks).toString()).toBe(`Content-Type: text/html\r\n\r\n${'x'.repeat(1000)}`);
   });

@@ -24,10 +24,11 @@ const MULTIPART = 'multipart/form-data';
 
 /**
  * Reads the arguments of the request. POST forms give body arguments; other bodies (PUT, PATCH,
- * POST of another permitted type) become `body`, an argument named `BODY`.
+ * POST of another permitted type) become `body`, an argument named `BODY`. `bodyOf` is called
+ * only when there is a body to read.
  * @throws HttpError 400, 413, 414 or 415 for a request that breaks the rules or limits.
  */
-export async function readArguments(context: ArgumentContext, method: string, body: Readable): Promise<RequestArguments> {
+export async function readArguments(context: ArgumentContext, method: string, bodyOf: () => Readable): Promise<RequestArguments> {
   const { env } = context;
   const queryArguments = parseQueryString(context, env.queryString);
   if (METHODS_WITHOUT_BODY.has(method)) return { arguments: queryArguments, body: undefined };
@@ -44,10 +45,10 @@ export async function readArguments(context: ArgumentContext, method: string, bo
     if ((length ?? 0) > config.maxUrlencodedSize) {
       throw new HttpError(413, `the urlencoded body is larger than ${config.maxUrlencodedSize} bytes`);
     }
-    const text = (await readWholeBody(body, length, config.maxUrlencodedSize)).toString('utf8');
+    const text = (await readWholeBody(bodyOf(), length, config.maxUrlencodedSize)).toString('utf8');
     return { arguments: [...queryArguments, ...parseUrlEncoded(context, text)], body: undefined };
   }
-  const source = limitBody(body, length, config.inputContentLengthLimit);
+  const source = limitBody(bodyOf(), length, config.inputContentLengthLimit);
   if (method === 'POST' && contentType === MULTIPART) {
     const parts = await parseMultipart(context, source, contentTypeHeader);
     return { arguments: [...queryArguments, ...parts], body: undefined };

@@ -1,7 +1,7 @@
 // Transactional output: the body is held until commit(), in memory or spilled to a temp file.
 import type { TempFile, TempFiles } from '../temp-files.js';
 import type { OutputSink } from './output-sink.js';
-import type { RawOutput } from './raw-output.js';
+import type { ResponseOutput } from './response-output.js';
 
 const READ_CHUNK_SIZE = 64 * 1024;
 
@@ -11,7 +11,7 @@ const READ_CHUNK_SIZE = 64 * 1024;
  */
 export class BufferedOutput implements OutputSink {
   readonly buffered = true;
-  readonly #raw: RawOutput;
+  readonly #raw: ResponseOutput;
   readonly #tempFiles: TempFiles | undefined;
   readonly #spillThreshold: number;
   #chunks: Buffer[] = [];
@@ -20,7 +20,7 @@ export class BufferedOutput implements OutputSink {
   #fileBytes = 0;
 
   /** Without `tempFiles` everything stays in memory. */
-  constructor(raw: RawOutput, tempFiles?: TempFiles, spillThreshold = Number.POSITIVE_INFINITY) {
+  constructor(raw: ResponseOutput, tempFiles?: TempFiles, spillThreshold = Number.POSITIVE_INFINITY) {
     this.#raw = raw;
     this.#tempFiles = tempFiles;
     this.#spillThreshold = spillThreshold;

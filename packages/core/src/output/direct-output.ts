@@ -1,19 +1,19 @@
 // Direct output: body bytes go to the connector as they are written; HEAD output goes nowhere.
 import type { OutputSink } from './output-sink.js';
-import type { RawOutput } from './raw-output.js';
+import type { ResponseOutput } from './response-output.js';
 
 /** Writes through to the connector, sending the header before the first body byte. */
 export class DirectOutput implements OutputSink {
   readonly buffered = false;
-  readonly #raw: RawOutput;
+  readonly #raw: ResponseOutput;
   readonly #sendHeader: () => void;
 
-  constructor(raw: RawOutput, sendHeader: () => void) {
+  constructor(raw: ResponseOutput, sendHeader: () => void) {
     this.#raw = raw;
     this.#sendHeader = sendHeader;
   }
 
-  write(chunk: Buffer): Promise<void> {
+  write(chunk: Buffer): Promise<void> | void {
     this.#sendHeader();
     return this.#raw.write(chunk);
   }

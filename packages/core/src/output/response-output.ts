@@ -1,45 +1,57 @@
-// The connector's raw output with backpressure: every write waits while the peer is slow.
+// The connector's side of a response: where the raw CGI response (header block, then body) goes.
 import type { Writable } from 'node:stream';
 import { RequestAbortedError } from '../errors.js';
 
-/** Wraps the connector's Writable so that writers await `drain` and learn when the peer is gone. */
-export class RawOutput {
+/**
+ * What a connector gives the pipeline to write a response into. A connector with a stream wraps
+ * it in {@link WritableOutput}; one with its own framing (FastCGI's STDOUT records) implements
+ * this directly and saves a stream per request.
+ */
+export interface ResponseOutput {
+  /** False once the response ended or the web server is gone. */
+  readonly writable: boolean;
+  /**
+   * Writes `chunk`. A promise means "wait for it before writing more" (the web server is slow).
+   * @throws RequestAbortedError (or rejects with it) when the web server is gone.
+   */
+  write(chunk: Buffer | string): Promise<void> | void;
+  /**
+   * Writes `chunk` now, without waiting; the next `write()` waits if needed. For the small header
+   * block, which must go out synchronously when an app calls `sendOutputHeader()`.
+   * @throws RequestAbortedError when the web server is gone.
+   */
+  writeNow(chunk: Buffer | string): void;
+  /** Ends the response; resolves once it is handed over (or the web server is gone). */
+  end(): Promise<void> | void;
+}
+
+/** A {@link ResponseOutput} over a Node `Writable`: every write waits while the stream is over its high-water mark. */
+export class WritableOutput implements ResponseOutput {
   readonly #writable: Writable;
 
   constructor(writable: Writable) {
     this.#writable = writable;
-    // A connector destroys its output when the peer goes away, maybe with an error; writers learn
+    // A connector destroys its stream when the peer goes away, maybe with an error; writers learn
     // of it through `writable` and failed writes, and an unhandled 'error' would end the process.
     writable.on('error', () => {});
   }
 
-  /** False once the connector's stream was destroyed, errored or ended. */
   get writable(): boolean {
     const stream = this.#writable;
     return !stream.destroyed && !stream.writableEnded;
   }
 
-  /**
-   * Writes `chunk` and resolves when the stream may take more.
-   * @throws RequestAbortedError when the stream is gone.
-   */
   async write(chunk: Buffer | string): Promise<void> {
     if (this.#writable.writableNeedDrain) await this.#drain();
     if (!this.writable) throw new RequestAbortedError('the connection to the web server is gone');
     if (!this.#writable.write(chunk)) await this.#drain();
   }
 
-  /**
-   * Writes `chunk` now, without waiting; the next `write()` waits for the drain. For the small
-   * header block, which must go out synchronously when an app calls `sendOutputHeader()`.
-   * @throws RequestAbortedError when the stream is gone.
-   */
   writeNow(chunk: Buffer | string): void {
     if (!this.writable) throw new RequestAbortedError('the connection to the web server is gone');
     this.#writable.write(chunk);
   }
 
-  /** Ends the stream and resolves when it has flushed everything (or was destroyed). */
   async end(): Promise<void> {
     const stream = this.#writable;
     if (stream.destroyed || stream.writableFinished) return;
