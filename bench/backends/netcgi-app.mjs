@@ -7,10 +7,13 @@
 const chunk = Buffer.alloc(64 * 1024, 'x');
 
 export const options = {
-  // The 1 GiB upload is the default limit exactly; leave room for it.
-  config: { inputContentLengthLimit: 4 * 1024 * 1024 * 1024 },
+  config: {
+    // The 1 GiB upload is the default limit exactly; leave room for it.
+    inputContentLengthLimit: 4 * 1024 * 1024 * 1024,
+    permittedInputContentTypes: ['application/octet-stream'],
+  },
   // Uploads are read and dropped, as every peer does; the default would keep them in a temp file.
-  argStore: () => 'discard',
+  argStore: (_env, name) => (name === 'BODY' ? 'discard' : 'automatic'),
 };
 
 export default async function app(cgi) {

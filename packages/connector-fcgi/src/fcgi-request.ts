@@ -58,7 +58,7 @@ export class FcgiRequest {
     this.role = role;
     this.keepConnection = keepConnection;
     // A Filter's DATA follows its STDIN (§6.4). STDIN's stream is made when first needed.
-    if (role === Role.Filter) this.#data = new InputStream(host);
+    if (role === Role.Filter) this.#data = new InputStream(host, 'bytes');
   }
 
   /**
@@ -91,7 +91,7 @@ export class FcgiRequest {
   /** The body stream, made on first use: by a STDIN record with data, or by the pipeline reading. */
   #stdinStream(): InputStream {
     if (this.#stdin === undefined) {
-      this.#stdin = new InputStream(this.#host);
+      this.#stdin = new InputStream(this.#host, 'records');
       if (this.#stdinEnded) this.#stdin.deliver(Buffer.alloc(0));
       if (this.#stdinDone) this.#stdin.destroy();
     }

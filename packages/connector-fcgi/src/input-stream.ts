@@ -17,8 +17,14 @@ export class InputStream extends Readable {
   readonly #flow: InputFlowControl;
   #ended = false;
 
-  constructor(flow: InputFlowControl) {
-    super({ highWaterMark: 256 * 1024 });
+  /**
+   * `records`: one chunk per record, as the pipeline reads the body. A byte stream's reader
+   * (`for await`) gets everything buffered joined into one new Buffer, a copy of the whole body
+   * made chunk by chunk; a Filter's app gets DATA as the byte stream it expects.
+   */
+  constructor(flow: InputFlowControl, mode: 'records' | 'bytes') {
+    // At most 8 records (8 × 64 KiB) or 256 KiB wait here before the socket is paused.
+    super(mode === 'records' ? { objectMode: true, highWaterMark: 8 } : { highWaterMark: 256 * 1024 });
     this.#flow = flow;
   }
 

@@ -49,7 +49,7 @@ export class FcgiServer implements ConnectionHost {
     this.multiplex = options.multiplex;
     this.#options = options;
     // allowHalfOpen: the connection, not Node, decides what the peer's end means.
-    this.#server = createServer({ allowHalfOpen: true, noDelay: true }, (socket) => this.#accept(socket));
+    this.#server = createServer({ allowHalfOpen: true, noDelay: true, highWaterMark: 256 * 1024 }, (socket) => this.#accept(socket));
   }
 
   get activeRequests(): number {
