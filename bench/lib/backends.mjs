@@ -58,7 +58,7 @@ export function buildGo(scratch) {
 
 export function phpFpmBinary() {
   const found = execFileSync('sh', ['-c', 'ls /usr/sbin/php-fpm* 2>/dev/null | head -1'], { encoding: 'utf8' }).trim();
-  if (found === '') throw new Error('php-fpm is missing: apt-get install php-fpm (or run bench/install-peers)');
+  if (found === '') throw new Error('php-fpm is missing: apt-get install php-fpm (bench/install-peers installs every peer)');
   return found;
 }
 

@@ -27,7 +27,7 @@ export function requireCommand(command, debianPackage) {
   try {
     execFileSync('sh', ['-c', `command -v ${command}`], { env: cleanEnvironment(), stdio: 'ignore' });
   } catch {
-    throw new Error(`${command} is missing: apt-get install ${debianPackage} (or run bench/install-peers)`);
+    throw new Error(`${command} is missing: apt-get install ${debianPackage} (bench/install-peers installs every peer)`);
   }
 }
 
