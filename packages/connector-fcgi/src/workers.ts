@@ -12,6 +12,10 @@ const RESTART_DELAY_MS = 1000;
  * the primary exits 0 once every worker has finished its requests and exited.
  */
 export function superviseWorkers(count: number, logError: (line: string) => void): void {
+  // Workers accept on the shared socket themselves, as PHP-FPM's children do. Node's default on
+  // Linux (round-robin) accepts every connection in the primary and hands it over by IPC: with a
+  // connection per request, that halved the throughput of two workers (docs/benchmarks.md).
+  cluster.schedulingPolicy = cluster.SCHED_NONE;
   let shuttingDown = false;
   const startedAt = new Map<Worker, number>();
   const fork = (): void => {
