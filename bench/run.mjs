@@ -30,6 +30,7 @@ const { values: args } = parseArgs({
     seconds: { type: 'string' },
     connections: { type: 'string' },
     sizes: { type: 'string', default: '64,1024' },
+    backends: { type: 'string', default: backendKinds.map((kind) => kind.name).join(',') },
     out: { type: 'string', default: join(root, 'docs') },
   },
 });
@@ -40,6 +41,11 @@ const settings = {
   seconds: Number(args.seconds ?? (args.quick ? 1 : 3)),
   connections: (args.connections ?? '1,32,64').split(',').map(Number),
   sizes: args.sizes.split(',').map((size) => Number(size) * MiB),
+  kinds: args.backends.split(',').map((name) => {
+    const kind = backendKinds.find((candidate) => candidate.name === name);
+    if (kind === undefined) throw new Error(`unknown backend ${name}; known: ${backendKinds.map((candidate) => candidate.name).join(', ')}`);
+    return kind;
+  }),
 };
 const log = (line) => process.stderr.write(`${new Date().toISOString().slice(11, 19)} ${line}\n`);
 
@@ -73,13 +79,14 @@ function machine() {
 async function main() {
   requireCommand('wrk', 'wrk');
   const scratch = scratchDirectory('run');
-  const results = { machine: machine(), settings: { ...settings, sizes: settings.sizes.map((size) => size / MiB), suites } };
+  const results = { machine: machine(), settings: { ...settings, kinds: undefined, backends: settings.kinds.map((kind) => kind.name), sizes: settings.sizes.map((size) => size / MiB), suites } };
   try {
     if (suites.includes('hello') || suites.includes('bodies')) {
-      const servers = await startAll({ scratch });
+      const servers = await startAll({ scratch, kinds: settings.kinds });
       try {
         if (suites.includes('hello')) results.hello = await helloSuite(servers, { ...settings, log });
-        if (suites.includes('bodies')) results.bodies = await bodiesSuite(servers, { ...settings, scratch, log });
+        const bodyKinds = settings.kinds.filter((kind) => kind.name !== 'netcgi-w2');
+        if (suites.includes('bodies')) results.bodies = await bodiesSuite(servers, { ...settings, kinds: bodyKinds, scratch, log });
       } finally {
         await servers.stop();
       }

@@ -10,6 +10,7 @@ import { checkArgumentName, storeValue, type ArgumentContext } from './argument-
  */
 export function parseUrlEncoded(context: ArgumentContext, text: string): Argument[] {
   const argumentList: Argument[] = [];
+  if (text === '') return argumentList;
   for (const [name, value] of new URLSearchParams(text)) {
     checkArgumentName(context, name);
     const argument = storeValue(context, { name }, value);

@@ -38,6 +38,10 @@ export class OutChannel extends Writable {
    * @throws RequestAbortedError when the web server went away.
    */
   async commit(): Promise<void> {
+    if (!this.writableEnded && !this.#sink.buffered && this.writableLength === 0 && this.writableCorked === 0 && !this.destroyed && this.errored === null) {
+      // Direct output with nothing queued: the marker would act at once, so act without it.
+      return this.#commitNow();
+    }
     if (!this.writableEnded) {
       return new Promise((resolve, reject) => this.write(COMMIT, (error) => (error ? reject(error) : resolve())));
     }
@@ -87,10 +91,14 @@ export class OutChannel extends Writable {
     this.#sink.close().then(() => callback(error), callback);
   }
 
-  async #commitNow(): Promise<void> {
-    this.#sendHeader();
+  #commitNow(): Promise<void> {
+    try {
+      this.#sendHeader();
+    } catch (error) {
+      return Promise.reject(error);
+    }
     this.#bytesSinceCommit = 0;
-    await this.#sink.commit();
+    return this.#sink.commit();
   }
 
   #done(callback: (error?: Error | null) => void, error?: Error, bytes = 0): void {
