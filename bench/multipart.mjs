@@ -1,7 +1,7 @@
 // A 256 MiB multipart upload (fields and files) through the core pipeline vs busboy alone writing
 // the same files: what the pipeline (argument store, temp files, limits) costs over the parser.
 import busboy from 'busboy';
-import { createWriteStream, readdirSync, rmSync } from 'node:fs';
+import { createWriteStream, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { finished, pipeline } from 'node:stream/promises';
@@ -70,6 +70,9 @@ async function throughBusboy(body, expected, directory) {
 }
 
 export async function multipartSuite({ rounds, scratch, log }) {
+  // A directory of its own: both sides must leave it empty.
+  const directory = join(scratch, 'multipart');
+  mkdirSync(directory, { recursive: true });
   const expected = multipartBody();
   const sizeMiB = expected.body.length / MiB;
   const times = { pipeline: [], busboy: [] };
@@ -77,8 +80,8 @@ export async function multipartSuite({ rounds, scratch, log }) {
     const order = round % 2 === 0 ? ['pipeline', 'busboy'] : ['busboy', 'pipeline'];
     for (const which of order) {
       const start = process.hrtime.bigint();
-      if (which === 'pipeline') await throughPipeline(expected.body, expected, scratch);
-      else await throughBusboy(expected.body, expected, scratch);
+      if (which === 'pipeline') await throughPipeline(expected.body, expected, directory);
+      else await throughBusboy(expected.body, expected, directory);
       times[which].push(Number(process.hrtime.bigint() - start) / 1e9);
     }
     log(`multipart round ${round + 1}/${rounds}: pipeline ${(sizeMiB / times.pipeline.at(-1)).toFixed(0)} MiB/s, busboy ${(sizeMiB / times.busboy.at(-1)).toFixed(0)} MiB/s`);

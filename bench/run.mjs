@@ -80,20 +80,32 @@ async function main() {
   requireCommand('wrk', 'wrk');
   const scratch = scratchDirectory('run');
   const results = { machine: machine(), settings: { ...settings, kinds: undefined, backends: settings.kinds.map((kind) => kind.name), sizes: settings.sizes.map((size) => size / MiB), suites } };
-  try {
-    if (suites.includes('hello') || suites.includes('bodies')) {
-      const servers = await startAll({ scratch, kinds: settings.kinds });
-      try {
-        if (suites.includes('hello')) results.hello = await helloSuite(servers, { ...settings, log });
-        const bodyKinds = settings.kinds.filter((kind) => kind.name !== 'netcgi-w2');
-        if (suites.includes('bodies')) results.bodies = await bodiesSuite(servers, { ...settings, kinds: bodyKinds, scratch, log });
-      } finally {
-        await servers.stop();
-      }
+  // A suite that fails is reported as failed; the others' results still make the report.
+  const attempt = async (names, body) => {
+    try {
+      await body();
+    } catch (error) {
+      for (const name of names) (results.failures ??= {})[name] = error instanceof Error ? error.message : String(error);
+      log(`${names.join(', ')} failed: ${error instanceof Error ? error.stack : String(error)}`);
     }
-    if (suites.includes('multipart')) results.multipart = await multipartSuite({ rounds: Math.max(settings.rounds, 3), scratch, log });
-    if (suites.includes('codec')) results.codec = await codecSuite({ seconds: Math.min(settings.seconds, 1), rounds: settings.rounds, log });
-    if (suites.includes('cgi')) results.cgi = await cgiSuite({ ...settings, scratch, log });
+  };
+  try {
+    const serverSuites = suites.filter((suite) => suite === 'hello' || suite === 'bodies');
+    if (serverSuites.length > 0) {
+      await attempt(serverSuites, async () => {
+        const servers = await startAll({ scratch, kinds: settings.kinds });
+        try {
+          if (suites.includes('hello')) results.hello = await helloSuite(servers, { ...settings, log });
+          const bodyKinds = settings.kinds.filter((kind) => kind.name !== 'netcgi-w2');
+          if (suites.includes('bodies')) results.bodies = await bodiesSuite(servers, { ...settings, kinds: bodyKinds, scratch, log });
+        } finally {
+          await servers.stop();
+        }
+      });
+    }
+    if (suites.includes('multipart')) await attempt(['multipart'], async () => { results.multipart = await multipartSuite({ rounds: Math.max(settings.rounds, 3), scratch, log }); });
+    if (suites.includes('codec')) await attempt(['codec'], async () => { results.codec = await codecSuite({ seconds: Math.min(settings.seconds, 1), rounds: settings.rounds, log }); });
+    if (suites.includes('cgi')) await attempt(['cgi'], async () => { results.cgi = await cgiSuite({ ...settings, scratch, log }); });
   } finally {
     removeDirectory(scratch);
   }
@@ -101,6 +113,7 @@ async function main() {
   writeFileSync(join(args.out, 'benchmarks.svg'), chart(results));
   writeFileSync(join(args.out, 'benchmarks.md'), report(results));
   log(`wrote ${join(args.out, 'benchmarks.md')}, benchmarks.svg and benchmarks.json`);
+  if (results.failures !== undefined) process.exitCode = 1;
 }
 
 function chart(results) {
@@ -180,6 +193,9 @@ function report(results) {
     lines.push(table(['program', 'under lighttpd ms', 'ratio to the floor', 'ratio to node -e 0', 'spawned ms', 'spawned ratio to node -e 0'], programs.map((p) => [
       p.label, formatNumber(p.lighttpdMs, 1), formatRatio(p.lighttpdRatioToFloor), formatRatio(p.lighttpdRatioToNodeE0), formatNumber(p.spawnMs, 1), formatRatio(p.spawnRatio),
     ])), '');
+  }
+  if (results.failures !== undefined) {
+    lines.push('## Failed suites', '', ...Object.entries(results.failures).map(([suite, message]) => `- **${suite}**: ${message}`), '');
   }
   lines.push(readFileSync(join(root, 'bench/analysis.md'), 'utf8'));
   return `${lines.join('\n').trimEnd()}\n`;
