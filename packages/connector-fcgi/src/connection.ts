@@ -57,6 +57,8 @@ export class Connection implements RequestHost {
   #pending: Buffer[] = [];
   #pendingBytes = 0;
   #flushScheduled = false;
+  #flushing = false;
+  readonly #beforeFlush: (() => void)[] = [];
   /** Close once no request is active: a request without FCGI_KEEP_CONN, a shutdown, or the peer's end. */
   #closeWhenIdle = false;
 
@@ -95,15 +97,24 @@ export class Connection implements RequestHost {
     }
     // Everything queued in this turn of the event loop (header, body, end of stream,
     // END_REQUEST of every request) leaves in one write, unless there is enough to go now.
+    if (this.#flushing) return; // the flush under way writes it
     if (this.#pendingBytes >= FLUSH_AT_BYTES) this.#flushPending();
-    else if (!this.#flushScheduled) {
-      this.#flushScheduled = true;
-      setImmediate(this.#flushPending);
-    }
+    else this.#scheduleFlush();
+  }
+
+  #scheduleFlush(): void {
+    if (this.#flushScheduled) return;
+    this.#flushScheduled = true;
+    setImmediate(this.#flushPending);
   }
 
   flush(): void {
     this.#flushPending();
+  }
+
+  beforeNextFlush(callback: () => void): void {
+    this.#beforeFlush.push(callback);
+    this.#scheduleFlush();
   }
 
   get needsDrain(): boolean {
@@ -140,6 +151,12 @@ export class Connection implements RequestHost {
 
   readonly #flushPending = (): void => {
     this.#flushScheduled = false;
+    if (this.#beforeFlush.length > 0) {
+      // Streams queue what they held back; their sends must not start a flush of their own.
+      this.#flushing = true;
+      for (const callback of this.#beforeFlush.splice(0)) callback();
+      this.#flushing = false;
+    }
     const pending = this.#pending;
     if (pending.length === 0 || this.#socket.destroyed) return;
     const bytes = this.#pendingBytes;

@@ -12,6 +12,11 @@ export interface RecordSink {
   send(records: readonly Buffer[]): void;
   /** Writes out what `send` queued now, without waiting for the end of the turn (a request ended). */
   flush(): void;
+  /**
+   * Calls `callback` once, just before the next write to the socket (at the end of this turn, or
+   * at an earlier `flush`), so that a stream can queue what it held back to merge small writes.
+   */
+  beforeNextFlush(callback: () => void): void;
   /** The socket's buffer is over its high-water mark: writers should wait for `whenWritable`. */
   readonly needsDrain: boolean;
   /** Calls `callback` once the socket's buffer is below its high-water mark (now, if it is). */

@@ -1,5 +1,5 @@
-// One socket write per response: a small response's header, body, empty STDOUT and END_REQUEST
-// leave in a single vectored write.
+// One socket write per response: a small response's header and body (merged into one STDOUT
+// record), empty STDOUT and END_REQUEST leave in a single write; large bodies are not held back.
 import { Duplex } from 'node:stream';
 import type { Socket } from 'node:net';
 import { describe, expect, it } from 'vitest';
@@ -24,10 +24,10 @@ class RecordingSocket extends Duplex {
   }
 }
 
-function host(): ConnectionHost & { settled: number } {
+function host(app: ConnectionHost['settings']['app']): ConnectionHost & { settled: number } {
   return {
     settings: {
-      app: (cgi) => { cgi.setHeader({ contentType: 'text/plain' }); cgi.out.write('small body'); },
+      app,
       runOptions: {},
       maxParamsSize: 1 << 20,
     },
@@ -45,15 +45,48 @@ function host(): ConnectionHost & { settled: number } {
 }
 
 describe('write batching', () => {
-  it('sends a small response in one write call: header and body, empty STDOUT, END_REQUEST', async () => {
+  it('sends a small response in one write call: one STDOUT record with header and body, empty STDOUT, END_REQUEST', async () => {
     const socket = new RecordingSocket();
-    const server = host();
+    const server = host((cgi) => { cgi.setHeader({ contentType: 'text/plain' }); cgi.out.write('small body'); });
     new Connection(socket as unknown as Socket, server, false);
     socket.push(Buffer.concat(requestRecords(1, getParams('/'))));
     while (server.settled === 0) await new Promise((resolve) => setImmediate(resolve));
     expect(socket.writeCalls.length).toBe(1);
-    const types: number[] = [];
-    new RecordDecoder().decode(Buffer.concat(socket.writeCalls[0]!), (record) => types.push(record.type));
-    expect(types).toEqual([RecordType.Stdout, RecordType.Stdout, RecordType.Stdout, RecordType.EndRequest]);
+    const records: { type: number; content: string }[] = [];
+    new RecordDecoder().decode(Buffer.concat(socket.writeCalls[0]!), (record) => records.push({ type: record.type, content: record.content.toString() }));
+    expect(records.map((record) => record.type)).toEqual([RecordType.Stdout, RecordType.Stdout, RecordType.EndRequest]);
+    expect(records[0]!.content).toBe('Content-Type: text/plain\r\n\r\nsmall body');
+    expect(records[1]!.content).toBe('');
+  });
+
+  it('sends what a streaming app wrote by the end of the turn, without waiting for the response to end', async () => {
+    const socket = new RecordingSocket();
+    let release = (): void => {};
+    const server = host(async (cgi) => {
+      cgi.out.write('first part');
+      await new Promise<void>((resolve) => { release = resolve; });
+      cgi.out.write('second part');
+    });
+    new Connection(socket as unknown as Socket, server, false);
+    socket.push(Buffer.concat(requestRecords(1, getParams('/'))));
+    while (socket.writeCalls.length === 0) await new Promise((resolve) => setImmediate(resolve));
+    const first: string[] = [];
+    new RecordDecoder().decode(Buffer.concat(socket.writeCalls[0]!), (record) => first.push(record.content.toString()));
+    expect(first).toEqual(['Content-Type: text/html\r\n\r\nfirst part']);
+    release();
+    while (server.settled === 0) await new Promise((resolve) => setImmediate(resolve));
+    const rest: string[] = [];
+    new RecordDecoder().decode(Buffer.concat(socket.writeCalls.slice(1).flat()), (record) => rest.push(record.content.toString()));
+    expect(rest.slice(0, 2)).toEqual(['second part', '']);
+  });
+
+  it('does not hold back a large write: it is referenced, not copied or merged', async () => {
+    const socket = new RecordingSocket();
+    const large = Buffer.alloc(40 * 1024, 'x');
+    const server = host((cgi) => { cgi.out.write(large); });
+    new Connection(socket as unknown as Socket, server, false);
+    socket.push(Buffer.concat(requestRecords(1, getParams('/'))));
+    while (server.settled === 0) await new Promise((resolve) => setImmediate(resolve));
+    expect(socket.writeCalls.flat().some((chunk) => chunk.buffer === large.buffer)).toBe(true);
   });
 });
