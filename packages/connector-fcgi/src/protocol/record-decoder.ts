@@ -3,6 +3,8 @@ import { HEADER_LENGTH, VERSION_1 } from './constants.js';
 import { ProtocolError } from './protocol-error.js';
 import type { FcgiRecord } from './record.js';
 
+const EMPTY = Buffer.alloc(0);
+
 /**
  * Turns a byte stream into records. Feed it chunks as they arrive; each complete record is passed
  * to the callback, its content a view of the chunk when the record lies within one chunk (no
@@ -26,14 +28,15 @@ export class RecordDecoder {
     while (bytes.length - offset >= HEADER_LENGTH) {
       const version = bytes[offset]!;
       if (version !== VERSION_1) throw new ProtocolError(`unsupported FastCGI version ${version} (only 1 exists)`);
-      const contentLength = bytes.readUInt16BE(offset + 4);
+      const contentLength = (bytes[offset + 4]! << 8) | bytes[offset + 5]!;
       const end = offset + HEADER_LENGTH + contentLength + bytes[offset + 6]!;
       if (end > bytes.length) break;
       const contentStart = offset + HEADER_LENGTH;
       onRecord({
         type: bytes[offset + 1]!,
-        requestId: bytes.readUInt16BE(offset + 2),
-        content: bytes.subarray(contentStart, contentStart + contentLength),
+        requestId: (bytes[offset + 2]! << 8) | bytes[offset + 3]!,
+        // A request's ends of stream are empty records: one shared empty buffer for them all.
+        content: contentLength === 0 ? EMPTY : bytes.subarray(contentStart, contentStart + contentLength),
       });
       offset = end;
     }
