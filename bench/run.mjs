@@ -32,6 +32,8 @@ const { values: args } = parseArgs({
     sizes: { type: 'string', default: '64,1024' },
     backends: { type: 'string', default: backendKinds.map((kind) => kind.name).join(',') },
     out: { type: 'string', default: join(root, 'docs') },
+    // Re-writes the report and chart from a run's JSON (after editing bench/analysis.md).
+    'from-json': { type: 'string' },
   },
 });
 const suites = args.suites.split(',');
@@ -77,9 +79,15 @@ function machine() {
 }
 
 async function main() {
+  if (args['from-json'] !== undefined) {
+    const results = JSON.parse(readFileSync(args['from-json'], 'utf8'));
+    writeFileSync(join(args.out, 'benchmarks.svg'), chart(results));
+    writeFileSync(join(args.out, 'benchmarks.md'), report(results));
+    return;
+  }
   requireCommand('wrk', 'wrk');
   const scratch = scratchDirectory('run');
-  const results = { machine: machine(), settings: { ...settings, kinds: undefined, backends: settings.kinds.map((kind) => kind.name), sizes: settings.sizes.map((size) => size / MiB), suites } };
+  const results = { command: ['node bench/run.mjs', ...process.argv.slice(2)].join(' '), machine: machine(), settings: { ...settings, kinds: undefined, backends: settings.kinds.map((kind) => kind.name), sizes: settings.sizes.map((size) => size / MiB), suites } };
   // A suite that fails is reported as failed; the others' results still make the report.
   const attempt = async (names, body) => {
     try {
@@ -149,7 +157,7 @@ function report(results) {
     '',
     `Run ${m.date} UTC on ${m.cpu}, ${m.memory}, ${m.kernel}. ${Object.entries(m.versions).map(([name, value]) => `${name} ${value}`).join(', ')}.`,
     '',
-    `Command: \`${['node bench/run.mjs', ...process.argv.slice(2)].join(' ')}\` (${s.rounds} interleaved round${s.rounds === 1 ? '' : 's'}${s.suites.includes('hello') ? `, ${s.seconds} s per wrk run` : ''}). Every number is a median over the rounds; every ratio is the median of per-round ratios, so that the machine's noise hits both sides of a ratio alike. The machine is shared and noisy: only ratios within one run mean anything.`,
+    `Command: \`${results.command ?? 'node bench/run.mjs'}\` (${s.rounds} interleaved round${s.rounds === 1 ? '' : 's'}${s.suites.includes('hello') ? `, ${s.seconds} s per wrk run` : ''}). Every number is a median over the rounds; every ratio is the median of per-round ratios, so that the machine's noise hits both sides of a ratio alike. The machine is shared and noisy: only ratios within one run mean anything.`,
     '',
     '![Hello and body results](benchmarks.svg)',
     '',

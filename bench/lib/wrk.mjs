@@ -11,7 +11,7 @@ export async function wrk(url, { connections, seconds }) {
   const { stdout } = await run('wrk', ['-t1', `-c${connections}`, `-d${seconds}s`, '--latency', url], { env: cleanEnvironment(), maxBuffer: 1 << 20 });
   const number = (pattern) => Number(pattern.exec(stdout)?.[1] ?? NaN);
   const latency = (percent) => {
-    const match = new RegExp(`^\\s+${percent}%\\s+([\\d.]+)(us|ms|s)$`, 'm').exec(stdout);
+    const match = new RegExp(`^\\s+${percent}%\\s+([\\d.]+)(us|ms|s)\\s*$`, "m").exec(stdout);
     return match === null ? NaN : Number(match[1]) * units[match[2]];
   };
   const socketErrors = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(stdout);
