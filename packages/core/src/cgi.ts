@@ -114,6 +114,19 @@ export class RequestCgi implements Cgi {
     return this.#finalized;
   }
 
+  /**
+   * @internal The pipeline's finalize: undefined (nothing to wait for) when the request made no
+   * argument, temp file or atExit callback, as most do; else what `finalize()` returns.
+   */
+  finalizeAtOnce(): Promise<void> | undefined {
+    if (this.#finalized === undefined && this.arguments.length === 0 && this.body === undefined && this.#atExit.length === 0 && this.#tempFiles.isEmpty) {
+      this.#tempFiles.close();
+      this.#finalized = Promise.resolve();
+      return undefined;
+    }
+    return this.finalize();
+  }
+
   async #finalize(): Promise<void> {
     const argumentList = this.body === undefined ? this.arguments : [...this.arguments, this.body];
     if (argumentList.length > 0) await Promise.all(argumentList.map((argument) => argument.finalize()));

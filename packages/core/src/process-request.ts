@@ -95,14 +95,19 @@ export async function processRequest<C extends Cgi = Cgi>(
   const run = async (): Promise<void> => {
     const method = checkMethod(env);
     const context = argumentContext(env, options.argStore ?? defaultArgStore, tempFiles);
-    const { arguments: argumentList, body } = await readArguments(context, method, () => request.body);
+    // Each step awaits only what is pending: a GET answered synchronously makes no promise here.
+    const parsed = readArguments(context, method, () => request.body);
+    const { arguments: argumentList, body } = parsed instanceof Promise ? await parsed : parsed;
     const out = makeOutChannel(env, raw, method, options.outputType ?? 'direct', tempFiles);
     const init: CgiInit = { environment: env, method, arguments: argumentList, body, out, signalOf, tempFiles };
     const requestCgi = makeCgi === undefined ? (new RequestCgi(init) as C & RequestCgi) : makeCgi(init);
     cgi = requestCgi;
-    await app(requestCgi);
-    await out.commit();
-    out.end();
+    const running = app(requestCgi);
+    if (running !== undefined) await running;
+    if (!out.commitAndEndAtOnce()) {
+      await out.commit();
+      out.end();
+    }
   };
 
   let outcome: RequestOutcome = 'cut-off';
@@ -116,8 +121,10 @@ export async function processRequest<C extends Cgi = Cgi>(
     outcome = aborted ? 'aborted' : await respondSafely(env, raw, cgi, error);
   } finally {
     request.onOutcome?.(outcome);
-    await raw.end();
-    await (cgi?.finalize() ?? tempFiles.removeAll());
+    const ending = raw.end();
+    if (ending !== undefined) await ending;
+    const finalizing = cgi === undefined ? tempFiles.removeAll() : cgi.finalizeAtOnce();
+    if (finalizing !== undefined) await finalizing;
   }
   return outcome;
 }

@@ -56,6 +56,16 @@ export class TempFiles {
     return removal.finally(() => this.#pending.delete(removal));
   }
 
+  /** No file is open, being created or being removed. */
+  get isEmpty(): boolean {
+    return this.#pending.size === 0 && this.#files.size === 0;
+  }
+
+  /** No more files can be created (for a request that made none: `removeAll` without a promise). */
+  close(): void {
+    this.#closed = true;
+  }
+
   /** Closes and deletes every file, waiting for those being created or removed; no more can be created. */
   async removeAll(): Promise<void> {
     this.#closed = true;

@@ -28,16 +28,21 @@ const MULTIPART = 'multipart/form-data';
  * only when there is a body to read.
  * @throws HttpError 400, 413, 414 or 415 for a request that breaks the rules or limits.
  */
-export async function readArguments(context: ArgumentContext, method: string, bodyOf: () => Readable): Promise<RequestArguments> {
+export function readArguments(context: ArgumentContext, method: string, bodyOf: () => Readable): RequestArguments | Promise<RequestArguments> {
   const { env } = context;
   const queryArguments = parseQueryString(context, env.queryString);
+  // Most requests end here, synchronously: no promise for a request without a body.
   if (METHODS_WITHOUT_BODY.has(method)) return { arguments: queryArguments, body: undefined };
-
-  const length = env.inputContentLength;
-  const contentTypeHeader = env.inputContentType;
   // RFC 3875 §4.1.2: no CONTENT_LENGTH means no body; a FastCGI server streaming a chunked body
   // sends none either, but sends its CONTENT_TYPE: then the body runs to the end of the stream.
-  if ((length ?? 0) === 0 && contentTypeHeader === '') return { arguments: queryArguments, body: undefined };
+  if ((env.inputContentLength ?? 0) === 0 && env.inputContentType === '') return { arguments: queryArguments, body: undefined };
+  return readBodyArguments(context, method, bodyOf, queryArguments);
+}
+
+async function readBodyArguments(context: ArgumentContext, method: string, bodyOf: () => Readable, queryArguments: Argument[]): Promise<RequestArguments> {
+  const { env } = context;
+  const length = env.inputContentLength;
+  const contentTypeHeader = env.inputContentType;
   const contentType = checkBody(env, length ?? 0, contentTypeHeader);
   const { config } = env;
 

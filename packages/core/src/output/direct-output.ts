@@ -18,7 +18,7 @@ export class DirectOutput implements OutputSink {
     return this.#raw.write(chunk);
   }
 
-  async commit(): Promise<void> {}
+  commit(): void {}
 
   rollback(): void {}
 

@@ -38,7 +38,7 @@ export class OutChannel extends Writable {
    * @throws RequestAbortedError when the web server went away.
    */
   async commit(): Promise<void> {
-    if (!this.writableEnded && !this.#sink.buffered && this.writableLength === 0 && this.writableCorked === 0 && !this.destroyed && this.errored === null) {
+    if (this.#canCommitAtOnce()) {
       // Direct output with nothing queued: the marker would act at once, so act without it.
       return this.#commitNow();
     }
@@ -49,6 +49,24 @@ export class OutChannel extends Writable {
     await this.#idle();
     if (this.errored) throw this.errored;
     await this.#commitNow();
+  }
+
+  /**
+   * @internal The pipeline's end of a response: commits and ends the channel synchronously when
+   * nothing is queued and the output is direct (most responses), and says so; otherwise does
+   * nothing and returns false, and the pipeline awaits `commit()` and calls `end()`.
+   * @throws RequestAbortedError when the web server went away.
+   */
+  commitAndEndAtOnce(): boolean {
+    if (!this.#canCommitAtOnce()) return false;
+    this.#sendHeader();
+    this.#bytesSinceCommit = 0;
+    this.end();
+    return true;
+  }
+
+  #canCommitAtOnce(): boolean {
+    return !this.writableEnded && !this.#sink.buffered && this.writableLength === 0 && this.writableCorked === 0 && !this.destroyed && this.errored === null;
   }
 
   /**
@@ -91,14 +109,10 @@ export class OutChannel extends Writable {
     this.#sink.close().then(() => callback(error), callback);
   }
 
-  #commitNow(): Promise<void> {
-    try {
-      this.#sendHeader();
-    } catch (error) {
-      return Promise.reject(error);
-    }
+  async #commitNow(): Promise<void> {
+    this.#sendHeader();
     this.#bytesSinceCommit = 0;
-    return this.#sink.commit();
+    await this.#sink.commit();
   }
 
   #done(callback: (error?: Error | null) => void, error?: Error, bytes = 0): void {

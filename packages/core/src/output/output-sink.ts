@@ -6,8 +6,8 @@ export interface OutputSink {
   readonly buffered: boolean;
   /** Takes one chunk; a promise means "wait before the next one" (backpressure). */
   write(chunk: Buffer): Promise<void> | void;
-  /** Sends what is buffered; called after the header went out. */
-  commit(): Promise<void>;
+  /** Sends what is buffered; called after the header went out. A direct sink has nothing to wait for. */
+  commit(): Promise<void> | void;
   /** Drops what is not committed; called only on buffered sinks. */
   rollback(): void;
   /** Releases what the sink holds (buffers, temp files). */
