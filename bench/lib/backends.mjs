@@ -28,6 +28,10 @@ export const backendKinds = [
     start: (address, context) => new Daemon(`netcgi-w2-${address}`, node, [netcgiFcgi, netcgiApp, '--listen', String(address), '--workers', '2'], context),
   },
   {
+    name: 'raw-fcgi', label: 'FastCGI floor on Node (codec only)', protocol: 'fastcgi',
+    start: (address, context) => new Daemon(`raw-fcgi-${address}`, node, [join(backends, 'raw-fcgi.mjs'), String(address)], context),
+  },
+  {
     name: 'node-http', label: 'node:http (proxy_pass)', protocol: 'http',
     start: (address, context) => new Daemon(`node-http-${address}`, node, [join(backends, 'node-http.mjs'), String(address)], context),
   },
