@@ -56,7 +56,8 @@ export class Connection implements RequestHost {
   /** Records sent in this turn of the event loop, not yet written to the socket. */
   #pending: Buffer[] = [];
   #pendingBytes = 0;
-  #flushScheduled = false;
+  /** The end-of-turn flush, cancelled when a response's end flushes first (most responses). */
+  #scheduledFlush: NodeJS.Immediate | undefined;
   #flushing = false;
   readonly #beforeFlush: (() => void)[] = [];
   /** Close once no request is active: a request without FCGI_KEEP_CONN, a shutdown, or the peer's end. */
@@ -103,9 +104,7 @@ export class Connection implements RequestHost {
   }
 
   #scheduleFlush(): void {
-    if (this.#flushScheduled) return;
-    this.#flushScheduled = true;
-    setImmediate(this.#flushPending);
+    this.#scheduledFlush ??= setImmediate(this.#flushPending);
   }
 
   flush(): void {
@@ -150,7 +149,11 @@ export class Connection implements RequestHost {
   }
 
   readonly #flushPending = (): void => {
-    this.#flushScheduled = false;
+    if (this.#scheduledFlush !== undefined) {
+      // A pending immediate keeps the event loop from blocking in its poll: cancel it when unneeded.
+      clearImmediate(this.#scheduledFlush);
+      this.#scheduledFlush = undefined;
+    }
     if (this.#beforeFlush.length > 0) {
       // Streams queue what they held back; their sends must not start a flush of their own.
       this.#flushing = true;
