@@ -21,7 +21,7 @@ export async function helloSuite(servers, { rounds, seconds, connections, kinds 
     }
   }
   for (const variant of variantsOf(cells[0], kinds).concat(variantsOf({ ...cells[0], transport: 'unix', keep: 'close' }, kinds))) {
-    const response = await fetch(servers.url(variant.path));
+    const response = await fetch(servers.url(variant.path), { signal: AbortSignal.timeout(10_000) });
     const body = await response.text();
     if (response.status !== 200 || body !== HELLO) throw new Error(`${variant.path} answered ${response.status} ${JSON.stringify(body)}`);
   }
