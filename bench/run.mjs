@@ -23,6 +23,8 @@ const MiB = 1024 * 1024;
 const ALL_SUITES = ['hello', 'bodies', 'multipart', 'codec', 'cgi'];
 
 const { values: args } = parseArgs({
+  // `pnpm bench -- --quick` passes the `--` on.
+  args: process.argv.slice(2).filter((arg, index) => !(index === 0 && arg === '--')),
   options: {
     quick: { type: 'boolean', default: false },
     suites: { type: 'string', default: ALL_SUITES.join(',') },
