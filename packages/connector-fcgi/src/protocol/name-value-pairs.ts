@@ -32,12 +32,57 @@ export function decodeNameValuePairs(bytes: Buffer, upperCaseNames = false): Nam
     const nameEnd = offset + nameLength;
     const valueEnd = nameEnd + valueLength;
     if (valueEnd > bytes.length) throw new ProtocolError(`a name-value pair claims ${valueEnd - offset} bytes but ${bytes.length - offset} remain`);
-    const name = text.slice(offset, nameEnd);
+    const name = nameAt(bytes, text, offset, nameEnd, upperCaseNames);
     const value = valuesAreText ? text.slice(nameEnd, valueEnd) : (bytes as Buffer & Utf8Slicing).utf8Slice(nameEnd, valueEnd);
-    pairs.push([upperCaseNames ? name.toUpperCase() : name, value]);
+    pairs.push([name, value]);
     offset = valueEnd;
   }
   return pairs;
+}
+
+// Every request brings the same few dozen names. One string per distinct name, found by its bytes,
+// saves slicing and upper-casing it per request and, since a string keeps its hash, rehashing it
+// in every Map it goes into (the core's property map). Bounded: a client chooses its header names.
+interface KnownName {
+  readonly name: string;
+  readonly upperCase: string;
+}
+const knownNames = new Map<number, KnownName[]>();
+let knownNameCount = 0;
+const MAX_KNOWN_NAMES = 1024;
+const MAX_KNOWN_NAME_LENGTH = 64;
+
+/** The name in `bytes[start, end)` (`text` is `bytes` as latin1), the same string each time. */
+function nameAt(bytes: Buffer, text: string, start: number, end: number, upperCase: boolean): string {
+  const length = end - start;
+  if (length === 0 || length > MAX_KNOWN_NAME_LENGTH) {
+    const name = text.slice(start, end);
+    return upperCase ? name.toUpperCase() : name;
+  }
+  const key = (length << 16) | (bytes[start]! << 8) | bytes[end - 1]!;
+  const candidates = knownNames.get(key);
+  if (candidates !== undefined) {
+    for (const known of candidates) {
+      if (sameBytes(known.name, bytes, start)) return upperCase ? known.upperCase : known.name;
+    }
+  }
+  // A string of its own, not a slice that would keep this request's whole params alive.
+  const name = Buffer.from(bytes.subarray(start, end)).toString('latin1');
+  const known = { name, upperCase: name.toUpperCase() };
+  if (knownNameCount < MAX_KNOWN_NAMES) {
+    knownNameCount++;
+    if (candidates === undefined) knownNames.set(key, [known]);
+    else candidates.push(known);
+  }
+  return upperCase ? known.upperCase : name;
+}
+
+/** Whether `name` (latin1) is the bytes at `start`; its first and last bytes are already known equal. */
+function sameBytes(name: string, bytes: Buffer, start: number): boolean {
+  for (let index = 1; index < name.length - 1; index++) {
+    if (name.charCodeAt(index) !== bytes[start + index]) return false;
+  }
+  return true;
 }
 
 /** FastCGI §3.4: a length below 128 takes one byte; a first byte with the top bit set starts four. */
