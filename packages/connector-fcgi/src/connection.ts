@@ -161,10 +161,10 @@ export class Connection implements RequestHost {
       this.#flushing = false;
     }
     const pending = this.#pending;
-    if (pending.length === 0 || this.#socket.destroyed) return;
     const bytes = this.#pendingBytes;
     this.#pending = [];
     this.#pendingBytes = 0;
+    if (pending.length === 0 || this.#socket.destroyed) return;
     if (bytes <= COPY_INTO_ONE_BUFFER_BYTES) {
       // A response's small records copied into one buffer: one write, one iovec.
       this.#socket.write(pending.length === 1 ? pending[0]! : Buffer.concat(pending, bytes));
