@@ -1,6 +1,6 @@
-// The benchmark harness must not rot between benchmark runs: its in-process suites run here, in
-// their quick form, and its statistics are checked. The suites that need nginx, PHP-FPM, Go and wrk
-// run with `pnpm bench` only (bench/README.md).
+// The benchmark harness must not rot between benchmark runs: its suites run here in their quick
+// form, the ones behind web servers for netcgi, the floor and node:http only (PHP-FPM and Go are
+// installed by bench/install-peers for `pnpm bench`, not by CI), and its statistics are checked.
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -54,4 +54,36 @@ describe('bench/run.mjs', () => {
       rmSync(out, { recursive: true, force: true });
     }
   }, 150_000);
+
+  it('runs the suites behind real web servers (nginx, lighttpd, wrk, curl) for netcgi, the floor and node:http', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'netcgi-bench-test-'));
+    try {
+      await run(process.execPath, [
+        'bench/run.mjs', '--quick', '--suites', 'hello,bodies,cgi', '--backends', 'netcgi,raw-fcgi,node-http',
+        '--connections', '4', '--sizes', '1', '--out', out,
+      ], { timeout: 150_000 });
+      const results = JSON.parse(readFileSync(join(out, 'benchmarks.json'), 'utf8'));
+      expect(results.failures).toBeUndefined();
+      // 1 connection count × 2 transports × 2 keep-alive modes, each with the three backends and nginx.
+      expect(results.hello).toHaveLength(4);
+      for (const cell of results.hello) {
+        expect(cell.variants.map((variant: { name: string }) => variant.name)).toEqual(['netcgi', 'raw-fcgi', 'node-http', 'nginx']);
+        for (const variant of cell.variants) {
+          expect(variant.requestsPerSecond).toBeGreaterThan(0);
+          expect(variant.failures).toBe(0);
+        }
+      }
+      // Bodies skip the floor (it answers hello only): 1 MiB each way, two backends.
+      expect(results.bodies.map((cell: { direction: string }) => cell.direction)).toEqual(['upload', 'download']);
+      for (const cell of results.bodies) {
+        expect(cell.backends.map((backend: { name: string }) => backend.name)).toEqual(['netcgi', 'node-http']);
+        for (const backend of cell.backends) expect(backend.mibPerSecond).toBeGreaterThan(0);
+      }
+      expect(results.cgi.programs.map((program: { name: string }) => program.name)).toEqual(['raw', 'hello']);
+      expect(results.cgi.nodeE0Ms).toBeGreaterThan(0);
+      expect(readFileSync(join(out, 'benchmarks.md'), 'utf8')).toContain('## Hello world through nginx');
+    } finally {
+      rmSync(out, { recursive: true, force: true });
+    }
+  }, 180_000);
 });
