@@ -76,7 +76,8 @@ export async function bodiesSuite(servers, { rounds, sizes, scratch, kinds = bac
       }
       // Ratio to the best peer of each round (netcgi excluded), paired by round.
       const peers = cell.backends.filter((backend) => !backend.name.startsWith('netcgi'));
-      const bestPeer = cell.backends[0].seconds.map((_, round) => Math.max(...peers.map((peer) => size / peer.seconds[round])));
+      // With no peer in the run (--backends), the ratios are NaN and show as –.
+      const bestPeer = cell.backends[0].seconds.map((_, round) => (peers.length === 0 ? Number.NaN : Math.max(...peers.map((peer) => size / peer.seconds[round]))));
       for (const backend of cell.backends) backend.ratioToBestPeer = pairedRatio(backend.seconds.map((seconds) => size / seconds), bestPeer);
     }
   }

@@ -37,7 +37,8 @@ export async function helloSuite(servers, { rounds, seconds, connections, kinds 
     }
   }
   for (const cell of results) {
-    const baseline = cell.variants.find((variant) => variant.name === 'node-http').runs.map((run) => run.requestsPerSecond);
+    // Without node:http in the run (--backends), there is nothing to take ratios to.
+    const baseline = cell.variants.find((variant) => variant.name === 'node-http')?.runs.map((run) => run.requestsPerSecond) ?? [];
     for (const variant of cell.variants) {
       const rates = variant.runs.map((run) => run.requestsPerSecond);
       variant.requestsPerSecond = median(rates);
