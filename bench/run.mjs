@@ -61,8 +61,12 @@ function version(command, args, pattern) {
 
 function machine() {
   const packageVersion = (name) => JSON.parse(readFileSync(join(root, 'bench/node_modules', name, 'package.json'), 'utf8')).version;
+  const git = (...gitArgs) => spawnSync('git', gitArgs, { cwd: root, encoding: 'utf8' }).stdout?.trim() ?? '';
+  const commit = git('rev-parse', '--short', 'HEAD') || 'unknown';
   return {
     date: new Date().toISOString().slice(0, 16).replace('T', ' '),
+    // What was measured: results go stale as the code moves on.
+    commit: git('status', '--porcelain', '--untracked-files=no') === '' ? commit : `${commit} with local changes`,
     cpu: `${os.cpus()[0]?.model ?? 'unknown'} × ${os.cpus().length}`,
     memory: `${Math.round(os.totalmem() / 1024 ** 3)} GiB`,
     kernel: `${os.type()} ${os.release()}`,
@@ -158,7 +162,7 @@ function report(results) {
     '',
     '<!-- Written by `node bench/run.mjs`; edit bench/analysis.md for the text after the tables. -->',
     '',
-    `Run ${m.date} UTC on ${m.cpu}, ${m.memory}, ${m.kernel}. ${Object.entries(m.versions).map(([name, value]) => `${name} ${value}`).join(', ')}.`,
+    `Run ${m.date} UTC of commit ${m.commit ?? 'unknown'} on ${m.cpu}, ${m.memory}, ${m.kernel}. ${Object.entries(m.versions).map(([name, value]) => `${name} ${value}`).join(', ')}.`,
     '',
     `Command: \`${results.command ?? 'node bench/run.mjs'}\` (${s.rounds} interleaved round${s.rounds === 1 ? '' : 's'}${s.suites.includes('hello') ? `, ${s.seconds} s per wrk run` : ''}). Every number is a median over the rounds; every ratio is the median of per-round ratios, so that the machine's noise hits both sides of a ratio alike. The machine is shared and noisy: only ratios within one run mean anything.`,
     '',
