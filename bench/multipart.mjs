@@ -12,7 +12,7 @@ const MiB = 1024 * 1024;
 const BOUNDARY = '----netcgi-bench-boundary-7MA4YWxkTrZu0gW';
 
 /** 1024 small fields and 16 files of 16 MiB, as one body; returns it and what it holds. */
-export function multipartBody() {
+function multipartBody() {
   const parts = [];
   for (let index = 0; index < 1024; index++) {
     parts.push(Buffer.from(`--${BOUNDARY}\r\nContent-Disposition: form-data; name="field${index}"\r\n\r\n${'v'.repeat(64)}${index}\r\n`));

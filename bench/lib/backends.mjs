@@ -12,7 +12,7 @@ const backends = join(bench, 'backends');
 const node = process.execPath;
 const netcgiFcgi = join(root, 'packages/connector-fcgi/dist/cli.js');
 const netcgiApp = join(backends, 'netcgi-app.mjs');
-export const phpScript = join(backends, 'php-fpm.php');
+const phpScript = join(backends, 'php-fpm.php');
 
 /**
  * name: the URL prefix and the key in results; protocol: how nginx talks to it.
@@ -50,7 +50,7 @@ export const backendKinds = [
 ];
 
 /** Builds the Go backend (standard library only: nothing is downloaded). */
-export function buildGo(scratch) {
+function buildGo(scratch) {
   requireCommand('go', 'golang-go');
   const binary = join(scratch, 'go-fcgi');
   execFileSync('go', ['build', '-o', binary, join(backends, 'go-fcgi.go')], {
@@ -91,7 +91,7 @@ php_admin_value[max_execution_time] = 0
 }
 
 /** nginx in front of every backend: /BACKEND/TRANSPORT/KEEP/… with KEEP `keep` or `close`. */
-export async function nginxConfig({ scratch, port, upstreams }) {
+async function nginxConfig({ scratch, port, upstreams }) {
   const locations = [];
   const upstreamBlocks = [];
   for (const { name, protocol, transport, address } of upstreams) {
