@@ -33,7 +33,7 @@ function chunksOf(body) {
   })(), { objectMode: false });
 }
 
-const discardingOutput = { writable: true, write() {}, writeNow() {}, end() {} };
+const discardingOutput = { writable: true, write() {}, writeHead() {}, end() {} };
 
 async function throughPipeline(body, expected, directory) {
   let seen;

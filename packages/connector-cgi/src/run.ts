@@ -1,5 +1,5 @@
 // runCgi: one request from the process environment, stdin and stdout; a terminal runs it as a test.
-import { processRequest, type App, type RunOptions } from '@netcgi/core/connector';
+import { processRequest, runCommandLine, type App, type RunOptions } from '@netcgi/core/connector';
 import { isCgiEnvironment, readCgiEnvironment } from './environment.js';
 import { limitedBody } from './stdin-body.js';
 import { StdoutOutput } from './stdout-output.js';
@@ -21,8 +21,6 @@ export function isCgi(): boolean {
  */
 export async function runCgi(app: App, options: CgiOptions = {}): Promise<void> {
   if (!isCgi()) {
-    // Loaded only here: a CGI request never pays for the command-line runner.
-    const { runCommandLine } = await import('@netcgi/connector-test');
     process.exitCode = await runCommandLine(app, process.argv.slice(2), options);
     return;
   }

@@ -1,7 +1,7 @@
 // The response on fd 1: written synchronously, as a CGI program's output is a blocking pipe.
 import fs from 'node:fs';
 import { RequestAbortedError } from '@netcgi/core';
-import type { ResponseOutput } from '@netcgi/core/connector';
+import { serializeCgiHead, type ResponseHead, type ResponseOutput } from '@netcgi/core/connector';
 
 /**
  * The pipeline's output for a CGI response. Writes go straight to fd 1 with `writeSync`: a
@@ -26,13 +26,33 @@ export class StdoutOutput implements ResponseOutput {
   }
 
   write(chunk: Buffer | string): Promise<void> | void {
-    this.writeNow(chunk);
+    this.#writeNow(chunk);
     const stream = this.#stream;
     if (stream === undefined || !(stream as { writableNeedDrain?: boolean }).writableNeedDrain) return;
-    return new Promise((resolve) => stream.once('drain', resolve));
+    return this.#drain(stream);
   }
 
-  writeNow(chunk: Buffer | string): void {
+  /** Waits for `drain`; a stream that errors or closes first (the web server left) fails the write. */
+  #drain(stream: NodeJS.WritableStream): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const settle = (error?: Error): void => {
+        stream.off('drain', onDrain).off('error', onGone).off('close', onClose);
+        if (error === undefined) return resolve();
+        this.#failed = true;
+        reject(new RequestAbortedError(`the web server no longer reads the response: ${error.message}`));
+      };
+      const onDrain = (): void => settle();
+      const onGone = (error: Error): void => settle(error);
+      const onClose = (): void => settle(new Error('stdout closed'));
+      stream.on('drain', onDrain).on('error', onGone).on('close', onClose);
+    });
+  }
+
+  writeHead(head: ResponseHead): void {
+    this.#writeNow(serializeCgiHead(head));
+  }
+
+  #writeNow(chunk: Buffer | string): void {
     if (!this.writable) throw new RequestAbortedError('the web server no longer reads the response');
     const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
     if (this.#stream !== undefined) {

@@ -1,5 +1,5 @@
 // The CGI output: synchronous writes to fd 1, and the switch to a stream on a non-blocking pipe.
-import { createServer, connect, type Socket } from 'node:net';
+import { createServer, connect, type Server, type Socket } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { StdoutOutput } from '../src/stdout-output.js';
 
@@ -42,7 +42,36 @@ describe('stdout output', () => {
     const fd = openSync('/dev/null', 'w');
     closeSync(fd); // EBADF from now on, as a web server that closed the pipe gives EPIPE
     const output = new StdoutOutput(fd, () => { throw new Error('no fallback for this error'); });
-    expect(() => output.writeNow('Status: 200 OK\r\n\r\n')).toThrow(RequestAbortedError);
+    expect(() => output.writeHead({ status: 200, statusText: 'OK', fields: [], localRedirect: false })).toThrow(RequestAbortedError);
     expect(output.writable).toBe(false);
   });
+
+  it('a write waiting for drain fails with RequestAbortedError when stdout errors or closes, instead of hanging', async () => {
+    const { RequestAbortedError } = await import('@netcgi/core');
+    for (const end of ['error', 'close'] as const) {
+      const { server, writer, fd } = await stalledSocket();
+      const output = new StdoutOutput(fd, () => writer);
+      // Fill the pipe until the output falls back to the stream and has to wait for it.
+      let waiting: Promise<void> | void;
+      while (!((waiting = output.write(Buffer.alloc(256 * 1024))) instanceof Promise));
+      if (end === 'error') writer.destroy(new Error('EPIPE'));
+      else writer.destroy();
+      await expect(waiting).rejects.toBeInstanceOf(RequestAbortedError);
+      expect(output.writable).toBe(false);
+      server.close();
+    }
+  });
 });
+
+/** A connected loopback socket whose reader never reads: its buffer fills, as a stalled web server's. */
+async function stalledSocket(): Promise<{ server: Server; writer: Socket; fd: number }> {
+  const server = createServer((socket) => {
+    socket.pause();
+    socket.on('error', () => {});
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const writer = connect((server.address() as { port: number }).port, '127.0.0.1');
+  writer.on('error', () => {});
+  await new Promise((resolve) => writer.once('connect', resolve));
+  return { server, writer, fd: (writer as unknown as { _handle: { fd: number } })._handle.fd };
+}

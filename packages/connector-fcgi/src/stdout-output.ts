@@ -1,6 +1,6 @@
 // A request's response as FCGI_STDOUT records, with the socket's backpressure (FastCGI §5.3).
 import { RequestAbortedError } from '@netcgi/core';
-import type { ResponseOutput } from '@netcgi/core/connector';
+import { serializeCgiHead, type ResponseHead, type ResponseOutput } from '@netcgi/core/connector';
 import { encodeStream, RecordType } from './protocol/index.js';
 import type { RecordSink } from './record-sink.js';
 
@@ -38,7 +38,7 @@ export class StdoutOutput implements ResponseOutput {
   }
 
   write(chunk: Buffer | string): Promise<void> | void {
-    this.writeNow(chunk);
+    this.#writeNow(chunk);
     if (!this.#sink.needsDrain) return;
     return new Promise((resolve, reject) => {
       this.#waiting = { resolve, reject };
@@ -46,7 +46,11 @@ export class StdoutOutput implements ResponseOutput {
     });
   }
 
-  writeNow(chunk: Buffer | string): void {
+  writeHead(head: ResponseHead): void {
+    this.#writeNow(serializeCgiHead(head));
+  }
+
+  #writeNow(chunk: Buffer | string): void {
     if (!this.writable) throw new RequestAbortedError('the connection to the web server is gone');
     const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
     if (bytes.length === 0) return;

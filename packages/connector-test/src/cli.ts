@@ -3,7 +3,7 @@
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { App, RunOptions } from '@netcgi/core/connector';
-import { runCommandLine, usage } from './command-line.js';
+import { runCommandLine, usage } from '@netcgi/core/connector';
 
 async function main(args: string[]): Promise<number> {
   const [modulePath, ...rest] = args;

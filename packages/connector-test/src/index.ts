@@ -1,5 +1,16 @@
 // @netcgi/connector-test: run an app in memory, from tests or from a shell.
 export { testRequest, type TestRequestOptions, type TestResponse } from './run.js';
-export { buildRequest, type BuiltRequest, type TestContent, type TestFile, type TestRequestInit } from './request-builder.js';
-export { parseCgiResponse, type ParsedResponse } from './response-parser.js';
-export { parseCommandLine, runCommandLine, usage, UsageError, type CommandLineIo } from './command-line.js';
+export { parseCgiResponse, parsedResponse, type ParsedResponse } from './response-parser.js';
+// The request builder and the command-line runner live in the core (every connector's helpers).
+export {
+  buildRequest,
+  parseCommandLine,
+  runCommandLine,
+  usage,
+  UsageError,
+  type BuiltRequest,
+  type CommandLineIo,
+  type TestContent,
+  type TestFile,
+  type TestRequestInit,
+} from '@netcgi/core/connector';

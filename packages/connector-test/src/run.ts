@@ -1,15 +1,9 @@
 // testRequest(): runs an app on a built request through the core pipeline, all in memory.
-import { Writable } from 'node:stream';
-import { RequestAbortedError } from '@netcgi/core';
-import { processRequest, WritableOutput, type App, type RequestOutcome, type RunOptions } from '@netcgi/core/connector';
-import { buildRequest, type TestRequestInit } from './request-builder.js';
-import { parseCgiResponse, type ParsedResponse } from './response-parser.js';
+import { runInMemory, serializeCgiHead, type App, type InMemoryRequest, type RequestOutcome } from '@netcgi/core/connector';
+import { parsedResponse, type ParsedResponse } from './response-parser.js';
 
 /** A test request: what to send, and the options a connector's `run…` takes. */
-export interface TestRequestOptions extends TestRequestInit, RunOptions {
-  /** Aborts the request as a web server that goes away would. */
-  readonly signal?: AbortSignal;
-}
+export type TestRequestOptions = InMemoryRequest;
 
 /** What the app answered. */
 export interface TestResponse extends ParsedResponse {
@@ -28,52 +22,36 @@ export interface TestResponse extends ParsedResponse {
 /**
  * Runs `app` on the request `options` describes and returns its response. The request is real:
  * forms and uploads are encoded into a body, so every check of the pipeline runs.
- * @throws what the app threw, only with `config.defaultErrorHandler` false.
+ *
+ * An assertion that fails inside the app (an `AssertionError` of node:assert, vitest or chai) is
+ * re-thrown once the request is over, so that it fails the test instead of becoming a 500 that
+ * nobody checks.
+ * @throws the app's AssertionError; what the app threw, only with `config.defaultErrorHandler` false.
  */
 export async function testRequest(app: App, options: TestRequestOptions = {}): Promise<TestResponse> {
-  const raw = await runRequest(app, options);
-  const parsed = parseCgiResponse(raw.output);
+  let assertion: unknown;
+  const checkedApp: App = async (cgi) => {
+    try {
+      await app(cgi);
+    } catch (error) {
+      if (isAssertionError(error)) assertion ??= error;
+      throw error;
+    }
+  };
+  const { head, body, log, outcome } = await runInMemory(checkedApp, options);
+  if (assertion !== undefined) throw assertion;
+  if (head === undefined) throw new Error(`the request ended without a response (${outcome})`);
+  const parsed = parsedResponse(head, body);
   return {
     ...parsed,
-    log: raw.log,
-    raw: raw.output,
-    outcome: raw.outcome,
-    text: () => parsed.body.toString('utf8'),
-    json: <T>() => JSON.parse(parsed.body.toString('utf8')) as T,
+    log,
+    raw: Buffer.concat([Buffer.from(serializeCgiHead(head)), body]),
+    outcome,
+    text: () => body.toString('utf8'),
+    json: <T>() => JSON.parse(body.toString('utf8')) as T,
   };
 }
 
-/** @internal Runs a request and returns the raw CGI output, for testRequest and the command line. */
-export async function runRequest(
-  app: App,
-  options: TestRequestOptions,
-): Promise<{ output: Buffer; log: string[]; outcome: RequestOutcome }> {
-  const { variables, body } = buildRequest(options);
-  const chunks: Buffer[] = [];
-  const output = new Writable({
-    write(chunk: Buffer, _encoding, callback) {
-      chunks.push(chunk);
-      callback();
-    },
-  });
-  const log: string[] = [];
-  // As a real connector: an abort destroys both streams, so the app's reads and writes fail.
-  const abort = (): void => {
-    body.on('error', () => {}).destroy(new RequestAbortedError());
-    output.destroy(new RequestAbortedError());
-  };
-  options.signal?.addEventListener('abort', abort, { once: true });
-  let outcome: RequestOutcome;
-  try {
-    outcome = await processRequest(app, {
-      variables,
-      body,
-      output: new WritableOutput(output),
-      logError: (message) => log.push(message),
-      ...(options.signal === undefined ? {} : { signal: options.signal }),
-    }, options);
-  } finally {
-    options.signal?.removeEventListener('abort', abort);
-  }
-  return { output: Buffer.concat(chunks), log, outcome };
+function isAssertionError(error: unknown): boolean {
+  return error instanceof Error && (error.name === 'AssertionError' || error.constructor.name === 'AssertionError');
 }

@@ -2,7 +2,13 @@
 export { processRequest, type ConnectorRequest } from './process-request.js';
 export { WritableOutput, type ResponseOutput } from './output/response-output.js';
 export { splitCgiVariables, type CgiVariables } from './properties.js';
-export { serializeHeader, statusLine, type HeaderField } from './output/header-fields.js';
+export { statusLine, type HeaderField } from './output/header-fields.js';
+export { parseCgiResponse, responseHead, serializeCgiHead, type ResponseHead } from './output/response-head.js';
 export type { App, OutputType, RunOptions } from './process-request.js';
 export type { RequestOutcome } from './handle-error.js';
 export { RequestCgi, type Cgi, type CgiInit } from './cgi.js';
+export { cgiVariablesOfHttpRequest, percentDecode, type HttpRequestInfo } from './http-variables.js';
+export { buildRequest, type BuiltRequest, type TestContent, type TestFile, type TestRequestInit } from './in-memory/request-builder.js';
+export { runInMemory, type InMemoryRequest, type InMemoryResponse } from './in-memory/run-in-memory.js';
+export { MemoryOutput } from './in-memory/memory-output.js';
+export { parseCommandLine, runCommandLine, usage, UsageError, type CommandLineIo } from './in-memory/command-line.js';

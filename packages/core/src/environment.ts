@@ -2,7 +2,8 @@
 import { cookieLibrary } from './lazy.js';
 import type { Config } from './config.js';
 import { HeaderSentError, HttpError } from './errors.js';
-import { checkHeaderField, serializeHeader, statusLine, type HeaderField } from './output/header-fields.js';
+import { checkHeaderField, statusLine, type HeaderField } from './output/header-fields.js';
+import { responseHead } from './output/response-head.js';
 import type { ResponseOutput } from './output/response-output.js';
 import type { CgiVariables } from './properties.js';
 
@@ -179,7 +180,7 @@ export class Environment {
   sendOutputHeader(): void {
     if (this.#headerSent) return;
     this.#headerSent = true;
-    this.#output.writeNow(serializeHeader(this.#outputHeader));
+    this.#output.writeHead(responseHead(this.#outputHeader));
   }
 
   /** Logs a line to the web server's error log (stderr for CGI, FCGI_STDERR for FastCGI). */

@@ -1,6 +1,7 @@
 // The response header as an ordered list of fields, with names matched case-insensitively.
 import { reasonPhrase } from '../lazy.js';
 import { InvalidHeaderError } from '../errors.js';
+import { parseStatus } from './response-head.js';
 
 /** One header field line: name and value, in the order they go out. */
 export type HeaderField = readonly [name: string, value: string];
@@ -9,12 +10,16 @@ const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 // Obsolete line folding is gone (RFC 9112 §5.2): a CR, LF or NUL would split the response.
 const FORBIDDEN_IN_VALUE = /[\r\n\0]/;
 
-/** @throws InvalidHeaderError when `name` is not a token or `value` holds CR, LF or NUL. */
+/**
+ * @throws InvalidHeaderError when `name` is not a token or `value` holds CR, LF or NUL;
+ *   RangeError for a `Status` field that does not start with a code from 100 to 599.
+ */
 export function checkHeaderField(name: string, value: string): void {
   if (!TOKEN.test(name)) throw new InvalidHeaderError(`invalid header name "${name}"`);
   if (FORBIDDEN_IN_VALUE.test(value)) {
     throw new InvalidHeaderError(`header "${name}" has a value with CR, LF or NUL: ${JSON.stringify(value)}`);
   }
+  if (name.length === 6 && name.toLowerCase() === 'status') parseStatus(value);
 }
 
 /** The value of a CGI `Status` field for `status`: code and reason phrase (RFC 3875 §6.3.3). */
@@ -23,11 +28,4 @@ export function statusLine(status: number): string {
     throw new RangeError(`http status must be an integer from 100 to 599, got ${status}`);
   }
   return `${status} ${reasonPhrase(status) ?? 'Unknown'}`;
-}
-
-/** The CGI response header block: `Name: value` lines, each ended by CRLF, and an empty line. */
-export function serializeHeader(fields: readonly HeaderField[]): string {
-  let block = '';
-  for (const [name, value] of fields) block += `${name}: ${value}\r\n`;
-  return `${block}\r\n`;
 }

@@ -1,6 +1,7 @@
-// The connector's side of a response: where the raw CGI response (header block, then body) goes.
+// The connector's side of a response: where its head (status and fields), then its body, go.
 import type { Writable } from 'node:stream';
 import { RequestAbortedError } from '../errors.js';
+import { serializeCgiHead, type ResponseHead } from './response-head.js';
 
 /**
  * What a connector gives the pipeline to write a response into. A connector with a stream wraps
@@ -16,16 +17,20 @@ export interface ResponseOutput {
    */
   write(chunk: Buffer | string): Promise<void> | void;
   /**
-   * Writes `chunk` now, without waiting; the next `write()` waits if needed. For the small header
-   * block, which must go out synchronously when an app calls `sendOutputHeader()`.
+   * Sends the response head, once, before any body byte, and synchronously: an app's
+   * `sendOutputHeader()` returns when it is on its way. A CGI or FastCGI connector writes
+   * `serializeCgiHead(head)`; an HTTP connector sets its status and fields.
    * @throws RequestAbortedError when the web server is gone.
    */
-  writeNow(chunk: Buffer | string): void;
+  writeHead(head: ResponseHead): void;
   /** Ends the response; resolves once it is handed over (or the web server is gone). */
   end(): Promise<void> | void;
 }
 
-/** A {@link ResponseOutput} over a Node `Writable`: every write waits while the stream is over its high-water mark. */
+/**
+ * A {@link ResponseOutput} over a Node `Writable` that takes the raw CGI response (the head as CGI
+ * text, then the body): every write waits while the stream is over its high-water mark.
+ */
 export class WritableOutput implements ResponseOutput {
   readonly #writable: Writable;
 
@@ -47,9 +52,9 @@ export class WritableOutput implements ResponseOutput {
     if (!this.#writable.write(chunk)) await this.#drain();
   }
 
-  writeNow(chunk: Buffer | string): void {
+  writeHead(head: ResponseHead): void {
     if (!this.writable) throw new RequestAbortedError('the connection to the web server is gone');
-    this.#writable.write(chunk);
+    this.#writable.write(serializeCgiHead(head));
   }
 
   async end(): Promise<void> {

@@ -1,8 +1,10 @@
-// Builds a real CGI request (meta-variables and an encoded body) from a test's description.
-import { randomBytes } from 'node:crypto';
+// Builds a real CGI request (meta-variables and an encoded body) from a test's description, for
+// testRequest() and the command-line runner.
 import { createReadStream, statSync } from 'node:fs';
 import { basename } from 'node:path';
 import { Readable } from 'node:stream';
+import { cgiVariablesOfHttpRequest } from '../http-variables.js';
+import { randomHex } from '../lazy.js';
 
 /** A body or file content: bytes, text, a file on disk, or a stream of known size. */
 export type TestContent =
@@ -23,7 +25,7 @@ export interface TestFile {
 
 /** The request a test describes. Unset fields get the values of a plain browser GET. */
 export interface TestRequestInit {
-  /** Default: GET, or POST when `form`, `files` or `body` is given. */
+  /** Default: GET, or POST when `form`, `files` or `body` is given. `form` goes in the query string for GET and HEAD, else in the body. */
   readonly method?: string;
   /** Path and query, e.g. `/app/path/info?x=1`; the part after `scriptName` is PATH_INFO. Default `/`. */
   readonly url?: string;
@@ -59,39 +61,31 @@ const CRLF = '\r\n';
 
 /** Turns a test's description into CGI meta-variables and a body, encoded as a browser would. */
 export function buildRequest(init: TestRequestInit): BuiltRequest {
-  const hasBody = init.body !== undefined || init.files !== undefined || (init.form !== undefined && !isQueryMethod(init.method));
-  const method = init.method ?? (hasBody ? 'POST' : 'GET');
+  checkFiles(init);
+  const method = init.method ?? (init.body !== undefined || init.files !== undefined || init.form !== undefined ? 'POST' : 'GET');
   const url = new URL(init.url ?? '/', 'http://localhost');
   const formPairs = pairsOf(init.form);
-  if (formPairs.length > 0 && isQueryMethod(method)) {
-    for (const [name, value] of formPairs) url.searchParams.append(name, value);
-  }
-  const scriptName = init.scriptName ?? '';
-  const path = decodeURIComponent(url.pathname);
-  const variables = new Map<string, string>([
-    ['GATEWAY_INTERFACE', 'CGI/1.1'],
-    ['SERVER_SOFTWARE', 'netcgi-test'],
-    ['SERVER_NAME', 'localhost'],
-    ['SERVER_PORT', '80'],
-    ['SERVER_PROTOCOL', 'HTTP/1.1'],
-    ['REMOTE_ADDR', '127.0.0.1'],
-    ['REMOTE_HOST', 'localhost'],
-    ['REQUEST_METHOD', method],
-    ['REQUEST_URI', url.pathname + url.search],
-    ['SCRIPT_NAME', scriptName],
-    ['PATH_INFO', path.startsWith(scriptName) ? path.slice(scriptName.length) : path],
-    ['QUERY_STRING', url.search.slice(1)],
-    ['HTTP_HOST', 'localhost'],
-  ]);
+  const formInQuery = isFormInQueryMethod(method);
+  if (formInQuery) for (const [name, value] of formPairs) url.searchParams.append(name, value);
+  const headers: [string, string][] = [['Host', 'localhost']];
   for (const [name, value] of Object.entries(init.headers ?? {})) {
-    const values = typeof value === 'string' ? [value] : value;
-    variables.set(headerVariable(name), values.join(name.toLowerCase() === 'cookie' ? '; ' : ', '));
+    if (name.toLowerCase() === 'host') headers.shift();
+    for (const item of typeof value === 'string' ? [value] : value) headers.push([name, item]);
   }
-  const cookies = Object.entries(init.cookies ?? {}).map(([name, value]) => `${name}=${encodeURIComponent(value)}`);
-  if (cookies.length > 0) variables.set('HTTP_COOKIE', [variables.get('HTTP_COOKIE'), ...cookies].filter(Boolean).join('; '));
-
+  for (const [name, value] of Object.entries(init.cookies ?? {})) headers.push(['Cookie', `${name}=${encodeURIComponent(value)}`]);
+  const encoded = init.body !== undefined || init.files !== undefined || (!formInQuery && (init.form !== undefined || init.multipart === true))
+    ? encodeBody(init, formPairs)
+    : undefined;
+  const variables = cgiVariablesOfHttpRequest({
+    method,
+    target: url.pathname + url.search,
+    headers: headers.filter(([name]) => encoded === undefined || !/^content-(type|length)$/i.test(name)),
+    remoteAddress: '127.0.0.1',
+    scriptName: init.scriptName ?? '',
+    serverSoftware: 'netcgi-test',
+  });
+  variables.set('REMOTE_HOST', 'localhost');
   let body: Readable = Readable.from([]);
-  const encoded = hasBody && !isQueryMethod(method) ? encodeBody(init, formPairs) : undefined;
   if (encoded !== undefined) {
     variables.set('CONTENT_TYPE', encoded.contentType);
     if (encoded.size !== undefined) variables.set('CONTENT_LENGTH', String(encoded.size));
@@ -101,14 +95,32 @@ export function buildRequest(init: TestRequestInit): BuiltRequest {
   return { variables, body };
 }
 
-function isQueryMethod(method: string | undefined): boolean {
-  return method === 'GET' || method === 'HEAD' || method === 'DELETE';
+/** HTML forms with GET (and HEAD) go in the query string; with any other method, in the body. */
+function isFormInQueryMethod(method: string): boolean {
+  return method === 'GET' || method === 'HEAD';
 }
 
-/** RFC 3875 §4.1.18: a header becomes `HTTP_NAME`, but for the two that have variables of their own. */
-function headerVariable(name: string): string {
-  const upper = name.toUpperCase().replaceAll('-', '_');
-  return upper === 'CONTENT_TYPE' || upper === 'CONTENT_LENGTH' ? upper : `HTTP_${upper}`;
+/** A file given where a form field goes is a common slip: say where it belongs. @throws TypeError */
+function checkFiles(init: TestRequestInit): void {
+  for (const [name, value] of pairsOfUnchecked(init.form)) {
+    if (typeof value !== 'string') {
+      throw new TypeError(`form field "${name}" is not a string: pass uploads in \`files\` ({ files: { ${JSON.stringify(name)}: { content } } }), not in \`form\``);
+    }
+  }
+  for (const [name, fileOrFiles] of Object.entries(init.files ?? {})) {
+    for (const file of Array.isArray(fileOrFiles) ? fileOrFiles : [fileOrFiles]) {
+      if (typeof file !== 'object' || file === null || !('content' in file)) {
+        throw new TypeError(`file "${name}" must be { content, filename?, contentType? }, got ${typeof file === 'string' ? 'a string' : JSON.stringify(file)}`);
+      }
+    }
+  }
+}
+
+function pairsOfUnchecked(form: TestRequestInit['form']): [string, unknown][] {
+  if (form === undefined) return [];
+  if (Array.isArray(form)) return form.map(([name, value]) => [name, value]);
+  return Object.entries(form as Record<string, unknown>).flatMap(([name, value]) =>
+    (Array.isArray(value) ? value : [value]).map((item): [string, unknown] => [name, item]));
 }
 
 function pairsOf(form: TestRequestInit['form']): [string, string][] {
@@ -131,7 +143,7 @@ function encodeBody(init: TestRequestInit, formPairs: [string, string][]): Encod
 }
 
 function encodeMultipart(formPairs: [string, string][], files: NonNullable<TestRequestInit['files']>): Encoded {
-  const boundary = `----netcgi-test-${randomBytes(12).toString('hex')}`;
+  const boundary = `----netcgi-test-${randomHex(12)}`;
   const parts: { head: Buffer; content: ReturnType<typeof contentOf> }[] = [];
   for (const [name, value] of formPairs) {
     const head = `--${boundary}${CRLF}Content-Disposition: form-data; name="${quote(name)}"${CRLF}${CRLF}`;

@@ -1,8 +1,9 @@
 // Running an app from a shell: Netcgi_test's options turned into a test request.
 import { existsSync, writeFileSync } from 'node:fs';
-import type { App, RunOptions } from '@netcgi/core/connector';
+import { serializeCgiHead } from '../output/response-head.js';
+import type { App, RunOptions } from '../process-request.js';
 import type { TestFile } from './request-builder.js';
-import { runRequest, type TestRequestOptions } from './run.js';
+import { runInMemory, type InMemoryRequest } from './run-in-memory.js';
 
 /** The usage text of the command-line runner. */
 export const usage = `usage: netcgi-test APP_MODULE [options] [name=value ...]
@@ -33,12 +34,12 @@ export class UsageError extends Error {}
  * Parses Netcgi_test-style arguments into a test request.
  * @throws UsageError on an unknown option or a malformed `name=value`.
  */
-export function parseCommandLine(args: readonly string[]): TestRequestOptions & { outputFile?: string; help?: boolean } {
+export function parseCommandLine(args: readonly string[]): InMemoryRequest & { outputFile?: string; help?: boolean } {
   let method: string | undefined;
   let mimeType = 'application/octet-stream';
   let url = '/';
   let outputFile: string | undefined;
-  let body: TestRequestOptions['body'];
+  let body: InMemoryRequest['body'];
   const form: [string, string][] = [];
   const files: Record<string, TestFile[]> = {};
   const headers: Record<string, string> = {};
@@ -97,8 +98,9 @@ export async function runCommandLine(app: App, args: readonly string[], options:
     io.stdout(`${usage}\n`);
     return 0;
   }
-  const { output, log } = await runRequest(app, { ...options, ...request });
+  const { head, body, log } = await runInMemory(app, { ...options, ...request });
   for (const line of log) io.stderr(`${line}\n`);
+  const output = head === undefined ? body : Buffer.concat([Buffer.from(serializeCgiHead(head)), body]);
   if (request.outputFile === undefined || request.outputFile === '-') io.stdout(output);
   else writeFileSync(request.outputFile, output);
   return 0;
