@@ -93,7 +93,7 @@ export class FcgiRequest {
     if (this.#stdin === undefined) {
       this.#stdin = new InputStream(this.#host, 'records');
       if (this.#stdinEnded) this.#stdin.deliver(Buffer.alloc(0));
-      if (this.#stdinDone) this.#stdin.destroy();
+      if (this.#stdinDone) this.#stdin.destroy(this.#abortReason);
     }
     return this.#stdin;
   }
@@ -171,8 +171,9 @@ export class FcgiRequest {
     this.#controller?.abort(reason);
     this.#output?.destroy();
     this.#stdinDone = true;
-    this.#stdin?.destroy();
-    this.#data?.destroy();
+    // With the reason, so that an app reading the body live sees why it ended.
+    this.#stdin?.destroy(reason);
+    this.#data?.destroy(reason);
   }
 
   #logError(line: string): void {

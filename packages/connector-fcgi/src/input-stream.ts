@@ -26,6 +26,9 @@ export class InputStream extends Readable {
     // At most 8 records (8 × 64 KiB) or 256 KiB wait here before the socket is paused.
     super(mode === 'records' ? { objectMode: true, highWaterMark: 8 } : { highWaterMark: 256 * 1024 });
     this.#flow = flow;
+    // An abort destroys the stream with its reason; a reader learns of it, and a stream nobody
+    // reads must not turn it into an uncaught 'error'.
+    this.on('error', () => {});
   }
 
   /** Takes a record's content; an empty one ends the stream (FastCGI §3.3). */

@@ -1,5 +1,6 @@
 // The Cgi object an app receives: arguments, output, header helpers, URL, clean-up.
 import type { Argument } from './arguments/argument.js';
+import type { PartQueue } from './arguments/part-queue.js';
 import type { Environment } from './environment.js';
 import type { OutChannel } from './output/output-channel.js';
 import { headerFields, redirectionFields, type HeaderOptions, type RedirectionOptions } from './output/response-header.js';
@@ -14,12 +15,24 @@ export interface Cgi {
   readonly method: string;
   /** Every argument, in request order: query string first, then the body's. */
   readonly arguments: readonly Argument[];
-  /** A non-form request body (PUT, PATCH, POST of another type) as the argument `BODY`. */
+  /**
+   * The request body, with any method, when it is not a POST form: the argument `BODY`
+   * (`await cgi.body?.json()`). With `argStore` answering `stream` the app runs before it arrives
+   * and reads it live (`open()`), once.
+   */
   readonly body: Argument | undefined;
   /** The response body. */
   readonly out: OutChannel;
   /** Aborted when the web server aborts the request or goes away. */
   readonly signal: AbortSignal;
+  /**
+   * The multipart parts from the first one `argStore` answered `stream` for, as they arrive: that
+   * part, then every later one (files live, fields in memory). Those parts are not in `arguments`.
+   * Asking for the next part skips what was left unread of the one before. Nothing when no part
+   * was streamed. Iterable once.
+   * @throws (from the iteration) HttpError 400 on a malformed body, RequestAbortedError on an abort.
+   */
+  parts(): AsyncIterable<Argument>;
   /** The first argument of that name. */
   argument(name: string): Argument | undefined;
   /** The first value of that name, or `fallback`. @throws ArgumentOversizedError */
@@ -41,6 +54,8 @@ export interface Cgi {
 
 /** What the pipeline gives a {@link RequestCgi} (a connector's subclass passes it on). */
 export interface CgiInit extends Pick<Cgi, 'environment' | 'method' | 'arguments' | 'body' | 'out'> {
+  /** The parts still arriving after a streamed one, if any. */
+  readonly parts: PartQueue | undefined;
   /** Gives the request's signal; called only if the app reads `cgi.signal` (most never do). */
   readonly signalOf: () => AbortSignal;
   readonly tempFiles: TempFiles;
@@ -56,6 +71,7 @@ export class RequestCgi implements Cgi {
   readonly arguments: readonly Argument[];
   readonly body: Argument | undefined;
   readonly out: OutChannel;
+  readonly #parts: PartQueue | undefined;
   readonly #signalOf: () => AbortSignal;
   #signal: AbortSignal | undefined;
   readonly #tempFiles: TempFiles;
@@ -68,6 +84,7 @@ export class RequestCgi implements Cgi {
     this.arguments = init.arguments;
     this.body = init.body;
     this.out = init.out;
+    this.#parts = init.parts;
     this.#signalOf = init.signalOf;
     this.#tempFiles = init.tempFiles;
   }
@@ -75,6 +92,10 @@ export class RequestCgi implements Cgi {
   get signal(): AbortSignal {
     this.#signal ??= this.#signalOf();
     return this.#signal;
+  }
+
+  parts(): AsyncIterable<Argument> {
+    return this.#parts ?? noParts;
   }
 
   argument(name: string): Argument | undefined {
@@ -119,7 +140,7 @@ export class RequestCgi implements Cgi {
    * argument, temp file or atExit callback, as most do; else what `finalize()` returns.
    */
   finalizeAtOnce(): Promise<void> | undefined {
-    if (this.#finalized === undefined && this.arguments.length === 0 && this.body === undefined && this.#atExit.length === 0 && this.#tempFiles.isEmpty) {
+    if (this.#finalized === undefined && this.arguments.length === 0 && this.body === undefined && this.#parts === undefined && this.#atExit.length === 0 && this.#tempFiles.isEmpty) {
       this.#tempFiles.close();
       this.#finalized = Promise.resolve();
       return undefined;
@@ -130,6 +151,7 @@ export class RequestCgi implements Cgi {
   async #finalize(): Promise<void> {
     const argumentList = this.body === undefined ? this.arguments : [...this.arguments, this.body];
     if (argumentList.length > 0) await Promise.all(argumentList.map((argument) => argument.finalize()));
+    await this.#parts?.close();
     await this.#tempFiles.removeAll();
     for (const callback of this.#atExit.reverse()) {
       try {
@@ -140,3 +162,5 @@ export class RequestCgi implements Cgi {
     }
   }
 }
+
+const noParts: AsyncIterable<Argument> = { async *[Symbol.asyncIterator]() {} };

@@ -10,11 +10,11 @@ export interface Config {
   readonly tmpDirectory: string;
   /** File-name prefix of temp files (no `/`). Default `netcgi`. */
   readonly tmpPrefix: string;
-  /** Methods accepted; any other answers 405 with an `Allow` header. Default GET, HEAD, POST. */
+  /** Methods accepted; any other answers 405 with an `Allow` header. Default: GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS. */
   readonly permittedHttpMethods: readonly string[];
   /**
    * Content types accepted for a request body (lower case, parameters ignored); another answers
-   * 415. An empty list accepts any type. Default: the two form types.
+   * 415. An empty list accepts any type. Default: any type (`[]`).
    */
   readonly permittedInputContentTypes: readonly string[];
   /** Largest accepted `Content-Length`; larger answers 413. Default 1 GiB. */
@@ -39,8 +39,8 @@ export interface Config {
 export const defaultConfig: Config = Object.freeze({
   tmpDirectory: tmpdir(),
   tmpPrefix: 'netcgi',
-  permittedHttpMethods: Object.freeze(['GET', 'HEAD', 'POST']),
-  permittedInputContentTypes: Object.freeze(['multipart/form-data', 'application/x-www-form-urlencoded']),
+  permittedHttpMethods: Object.freeze(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']),
+  permittedInputContentTypes: Object.freeze([]),
   inputContentLengthLimit: 1024 ** 3,
   maxArguments: 10_000,
   maxArgumentNameSize: 1024,

@@ -77,3 +77,13 @@ export class RequestAbortedError extends NetcgiError {
     super('ERR_REQUEST_ABORTED', message);
   }
 }
+
+/**
+ * Misuse of a streamed argument (`argStore` answered `'stream'`): its bytes pass once, so it can be
+ * opened or read only once, and has no synchronous `value`.
+ */
+export class ArgumentStreamedError extends NetcgiError {
+  constructor(message: string) {
+    super('ERR_ARGUMENT_STREAMED', message);
+  }
+}

@@ -7,6 +7,7 @@ export { defaultConfig, makeConfig, type Config, type HttpMethod } from './confi
 export {
   ArgumentFinalizedError,
   ArgumentOversizedError,
+  ArgumentStreamedError,
   HeaderSentError,
   HttpError,
   InvalidHeaderError,

@@ -97,9 +97,9 @@ export async function processRequest<C extends Cgi = Cgi>(
     const context = argumentContext(env, options.argStore ?? defaultArgStore, tempFiles);
     // Each step awaits only what is pending: a GET answered synchronously makes no promise here.
     const parsed = readArguments(context, method, () => request.body);
-    const { arguments: argumentList, body } = parsed instanceof Promise ? await parsed : parsed;
+    const { arguments: argumentList, body, parts } = parsed instanceof Promise ? await parsed : parsed;
     const out = makeOutChannel(env, raw, method, options.outputType ?? 'direct', tempFiles);
-    const init: CgiInit = { environment: env, method, arguments: argumentList, body, out, signalOf, tempFiles };
+    const init: CgiInit = { environment: env, method, arguments: argumentList, body, parts, out, signalOf, tempFiles };
     const requestCgi = makeCgi === undefined ? (new RequestCgi(init) as C & RequestCgi) : makeCgi(init);
     cgi = requestCgi;
     const running = app(requestCgi);

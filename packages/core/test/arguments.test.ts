@@ -98,15 +98,18 @@ describe('limits', () => {
   });
 
   it('a content type that is not permitted answers 415 naming the permitted ones', async () => {
-    const response = await request(() => {}, { body: '{}', headers: { 'content-type': 'application/json' } });
+    const formsOnly = { permittedInputContentTypes: ['multipart/form-data', 'application/x-www-form-urlencoded'] };
+    const response = await request(() => {}, { body: '{}', headers: { 'content-type': 'application/json' }, config: formsOnly });
     expect(response.status).toBe(415);
     expect(response.text()).toContain('multipart/form-data, application/x-www-form-urlencoded');
   });
 
-  it('a body without a content type answers 400', async () => {
-    // The builder types raw bodies; a broken client sends none.
-    const untyped = await request(() => {}, { method: 'POST', env: { CONTENT_TYPE: '' }, body: 'abc' });
-    expect(untyped.status).toBe(400);
+  it('a body without a content type is application/octet-stream (RFC 9110 §8.3)', async () => {
+    // The builder types raw bodies; a client may send none.
+    let seen: unknown;
+    const untyped = await request(async (cgi) => { seen = [cgi.body?.contentType, await cgi.body?.text()]; }, { method: 'POST', env: { CONTENT_TYPE: '' }, body: 'abc' });
+    expect(untyped.status).toBe(200);
+    expect(seen).toEqual(['application/octet-stream', 'abc']);
   });
 
   it('a content-length that is not a number answers 400', async () => {
@@ -223,13 +226,22 @@ describe('multipart arguments', () => {
 describe('raw request bodies', () => {
   const putConfig = { permittedHttpMethods: ['GET', 'PUT', 'PATCH', 'POST'], permittedInputContentTypes: [] };
 
-  it('a PUT body is cgi.body, named BODY, in a temp file, with the query arguments beside it', async () => {
+  it('a PUT body is cgi.body, named BODY, in memory when it fits, with the query arguments beside it', async () => {
     let seen: unknown;
     await request(async (cgi) => {
       const body = cgi.body!;
-      seen = [body.name, body.store, body.contentType, body.charset, await body.text(), pairs(cgi)];
+      seen = [body.name, body.store, body.contentType, body.charset, await body.text(), await body.json(), pairs(cgi)];
     }, { method: 'PUT', url: '/?v=2', body: '{"a":1}', headers: { 'content-type': 'application/json; charset=UTF-8' }, config: putConfig });
-    expect(seen).toEqual(['BODY', 'file', 'application/json', 'utf-8', '{"a":1}', [['v', '2']]]);
+    expect(seen).toEqual(['BODY', 'memory', 'application/json', 'utf-8', '{"a":1}', { a: 1 }, [['v', '2']]]);
+  });
+
+  it('a raw body larger than maxMemoryArgumentSize, or of unknown length, goes to a temp file', async () => {
+    const stores: string[] = [];
+    const app = (cgi: Cgi): void => { stores.push(cgi.body!.store); };
+    await request(app, { method: 'PUT', body: 'x'.repeat(11), config: { maxMemoryArgumentSize: 10 } });
+    await request(app, { method: 'PUT', body: 'x'.repeat(10), config: { maxMemoryArgumentSize: 10 } });
+    await request(app, { method: 'PUT', body: { stream: (async function* () { yield Buffer.from('chunked'); })() } });
+    expect(stores).toEqual(['file', 'memory', 'file']);
   });
 
   it('a POST of another permitted type is cgi.body too', async () => {
@@ -286,9 +298,18 @@ describe('raw request bodies', () => {
 
 describe('methods', () => {
   it('a method that is not permitted answers 405 with Allow', async () => {
-    const response = await request(() => {}, { method: 'PUT', body: 'x' });
+    const response = await request(() => {}, { method: 'PUT', body: 'x', config: { permittedHttpMethods: ['GET', 'HEAD', 'POST'] } });
     expect(response.status).toBe(405);
     expect(response.headers.get('allow')).toBe('GET, HEAD, POST');
+  });
+
+  it('every standard method is permitted by default; another answers 405 listing them', async () => {
+    for (const method of ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']) {
+      expect((await request(() => {}, { method })).status, method).toBe(200);
+    }
+    const response = await request(() => {}, { method: 'PROPFIND' });
+    expect(response.status).toBe(405);
+    expect(response.headers.get('allow')).toBe('GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS');
   });
 
   it('a request without REQUEST_METHOD answers 400 and says how to test from a shell', async () => {

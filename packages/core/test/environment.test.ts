@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { HttpError, type Environment } from '@netcgi/core';
-import { splitCgiVariables } from '@netcgi/core/connector';
+import { defaultConfig, Environment, HttpError } from '@netcgi/core';
+import { MemoryOutput, splitCgiVariables } from '@netcgi/core/connector';
 import { testRequest, type TestRequestOptions } from '@netcgi/connector-test';
 
 async function environmentOf(options: TestRequestOptions): Promise<Environment> {
@@ -61,7 +61,12 @@ describe('Environment', () => {
   it('inputContentLength is undefined without a body and a 400 HttpError when not a number', async () => {
     expect((await environmentOf({})).inputContentLength).toBeUndefined();
     expect((await environmentOf({ form: { a: '1' } })).inputContentLength).toBe(3);
-    const env = await environmentOf({ env: { CONTENT_LENGTH: '-1' } });
+    expect((await environmentOf({ env: { CONTENT_LENGTH: '' } })).inputContentLength).toBeUndefined();
+    // Read before the app runs (is there a body?): a malformed one answers 400, whatever the method.
+    const response = await testRequest(() => {}, { env: { CONTENT_LENGTH: '-1' } });
+    expect(response.status).toBe(400);
+    expect(response.text()).toContain('content-length is not a number');
+    const env = new Environment({ variables: splitCgiVariables([['CONTENT_LENGTH', '1e3']]), config: defaultConfig, output: new MemoryOutput(), logError() {} });
     expect(() => env.inputContentLength).toThrow(HttpError);
   });
 

@@ -73,7 +73,7 @@ describe('error pages', () => {
 describe('errors in each phase', () => {
   it('in argument parsing: the app does not run and the page says why', async () => {
     let ran = false;
-    const response = await request(() => { ran = true; }, { body: 'x', headers: { 'content-type': 'text/csv' } });
+    const response = await request(() => { ran = true; }, { body: 'x', headers: { 'content-type': 'text/csv' }, config: { permittedInputContentTypes: ['application/json'] } });
     expect(response.status).toBe(415);
     expect(ran).toBe(false);
   });

@@ -4,8 +4,14 @@ import { HttpError } from '../errors.js';
 import type { TempFile, TempFiles } from '../temp-files.js';
 import { Argument, type ArgumentInit } from './argument.js';
 
-/** Where to keep an argument: `automatic` is `file` when the part has a file name, else `memory`. */
-export type StoreKind = 'memory' | 'file' | 'automatic';
+/**
+ * Where to keep an argument: `automatic` is `file` for an upload (a part with a file name) and a
+ * raw body larger than `maxMemoryArgumentSize`, else `memory`. `stream` keeps nothing: the app
+ * runs before the value arrives and reads it live (a raw body, or a multipart part and every part
+ * after it through `cgi.parts()`); a value that arrives whole (a query or urlencoded field) is
+ * kept in memory instead.
+ */
+export type StoreKind = 'memory' | 'file' | 'automatic' | 'stream';
 
 /**
  * The answer of an {@link ArgStore}: a store, `discard` (the argument is left out), or a store with
@@ -39,8 +45,9 @@ export interface ArgumentContext {
 /** An argument's metadata before its value is stored. */
 export type ArgumentMeta = Pick<ArgumentInit, 'name' | 'filename' | 'contentTypeHeader' | 'headers'>;
 
-interface ResolvedStore {
-  readonly store: 'memory' | 'file';
+/** @internal Where an argument goes, with its byte limit. */
+export interface ResolvedStore {
+  readonly store: 'memory' | 'file' | 'stream';
   readonly limit: number;
 }
 
@@ -66,7 +73,7 @@ export function resolveStore(context: ArgumentContext, meta: ArgumentMeta, hasFi
   if (decision === 'discard') return undefined;
   const kind = typeof decision === 'string' ? decision : decision.store;
   const store = kind === 'automatic' ? (hasFile ? 'file' : 'memory') : kind;
-  const defaultLimit = store === 'file' ? config.maxFileArgumentSize : config.maxMemoryArgumentSize;
+  const defaultLimit = store === 'memory' ? config.maxMemoryArgumentSize : config.maxFileArgumentSize;
   return { store, limit: typeof decision === 'string' ? defaultLimit : decision.maxSize };
 }
 
@@ -83,15 +90,16 @@ export function checkArgumentName(context: ArgumentContext, name: string): void 
  * Stores a streamed value per the argument's store decision, never holding more than the limit in
  * memory. Over the limit it stops storing (a stored prefix is deleted) and, with `drainAfterLimit`,
  * reads the rest to nowhere (a multipart parser must find the next part); without, it stops reading.
- * A discarded argument is read to its end and resolves to undefined.
+ * A discarded argument (`resolved` undefined) is read to its end and resolves to undefined. A
+ * `stream` store is the caller's to handle; here it stores in memory.
  */
 export async function storeStream(
   context: ArgumentContext,
   meta: ArgumentMeta,
   source: AsyncIterable<Buffer>,
-  options: { hasFile: boolean; drainAfterLimit: boolean },
+  resolved: ResolvedStore | undefined,
+  drainAfterLimit: boolean,
 ): Promise<Argument | undefined> {
-  const resolved = resolveStore(context, meta, options.hasFile);
   if (resolved === undefined) {
     // Read to the end, dropping: a discarded raw body still arrives whole (and is checked
     // against its CONTENT_LENGTH), and a multipart parser must reach the next part.
@@ -99,6 +107,7 @@ export async function storeStream(
     return undefined;
   }
   const sink = resolved.store === 'file' ? await FileSink.open(context.tempFiles) : new MemorySink();
+  const store = resolved.store === 'file' ? 'file' : 'memory';
   let size = 0;
   let oversized = false;
   try {
@@ -107,7 +116,7 @@ export async function storeStream(
       if (!oversized && size > resolved.limit) {
         oversized = true;
         await sink.discard();
-        if (!options.drainAfterLimit) break;
+        if (!drainAfterLimit) break;
       }
       if (!oversized) await sink.write(chunk);
     }
@@ -115,7 +124,7 @@ export async function storeStream(
     await sink.discard();
     throw error;
   }
-  if (oversized) return new Argument({ ...meta, store: resolved.store, size, oversizedLimit: resolved.limit });
+  if (oversized) return new Argument({ ...meta, store, size, oversizedLimit: resolved.limit });
   return new Argument({ ...meta, size, ...(await sink.finish()) });
 }
 

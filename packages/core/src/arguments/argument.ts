@@ -2,10 +2,11 @@
 // fs as a namespace: named imports would load fs's stream and promise parts at start-up (CGI).
 import fs from 'node:fs';
 import { Readable } from 'node:stream';
-import { ArgumentFinalizedError, ArgumentOversizedError } from '../errors.js';
+import { ArgumentFinalizedError, ArgumentOversizedError, ArgumentStreamedError, HttpError } from '../errors.js';
+import type { LiveValue } from './live-value.js';
 
-/** Where an argument's value lives. */
-export type ArgumentStorage = 'memory' | 'file';
+/** Where an argument's value lives: in memory, in a temp file, or still arriving (`stream`). */
+export type ArgumentStorage = 'memory' | 'file' | 'stream';
 
 /** @internal What the argument parsers know about an argument. */
 export interface ArgumentInit {
@@ -20,6 +21,8 @@ export interface ArgumentInit {
   readonly value?: Buffer | string;
   /** The temp file of a file argument. */
   readonly path?: string;
+  /** The value of a stream argument. */
+  readonly live?: LiveValue;
   /** Set when the value was larger than this limit and was dropped. */
   readonly oversizedLimit?: number | undefined;
   /** Deletes the temp file; given for file arguments. */
@@ -41,14 +44,14 @@ export class Argument {
   readonly charset: string;
   /** Header fields (lower-case names): a multipart part's `content-type` (busboy gives no others); the request's for `BODY`. */
   readonly headers: Readonly<Record<string, string>>;
-  /** Where the value is kept. */
+  /** Where the value is kept: `stream` is the live request, read once while it arrives. */
   readonly store: ArgumentStorage;
-  /** The value's size in bytes (for an oversized argument: the bytes seen before reading stopped). */
-  readonly size: number;
+  readonly #size: number;
   /** The temp file holding the value, for `store === 'file'`. */
   readonly path: string | undefined;
   readonly #oversizedLimit: number | undefined;
   readonly #removeFile: ((path: string) => Promise<void>) | undefined;
+  readonly #live: LiveValue | undefined;
   #value: Buffer | string | undefined;
   #finalized = false;
 
@@ -61,8 +64,9 @@ export class Argument {
     this.charset = contentType.charset;
     this.headers = init.headers ?? {};
     this.store = init.store;
-    this.size = init.size;
+    this.#size = init.size;
     this.path = init.path;
+    this.#live = init.live;
     this.#value = init.value;
     this.#oversizedLimit = init.oversizedLimit;
     this.#removeFile = init.removeFile;
@@ -71,6 +75,14 @@ export class Argument {
   /** A memory argument with a text value, e.g. for `cgi.url({ withQueryString: [...] })`. */
   static simple(name: string, value: string): Argument {
     return new Argument({ name, value, store: 'memory', size: Buffer.byteLength(value) });
+  }
+
+  /**
+   * The value's size in bytes. For an oversized argument: the bytes seen before reading stopped;
+   * for a stream: the bytes read so far.
+   */
+  get size(): number {
+    return this.#live?.size ?? this.#size;
   }
 
   /** Whether the value was larger than its limit; its value is then gone. */
@@ -85,20 +97,32 @@ export class Argument {
    */
   get value(): string {
     this.#assertReadable();
+    if (this.#live !== undefined) {
+      throw new ArgumentStreamedError(`argument "${this.name}" is a live stream: read it with await text(), bytes(), json(), or open()`);
+    }
     if (typeof this.#value === 'string') return this.#value;
     return decode(this.#value ?? fs.readFileSync(this.path!), this.charset);
   }
 
-  /** The value as a stream of bytes. @throws ArgumentOversizedError, ArgumentFinalizedError */
+  /**
+   * The value as a stream of bytes. A stream argument's is the live request, once: a read past its
+   * limit fails with ArgumentOversizedError, an abort with RequestAbortedError.
+   * @throws ArgumentOversizedError, ArgumentFinalizedError; ArgumentStreamedError when a stream argument was already read.
+   */
   open(): Readable {
     this.#assertReadable();
+    if (this.#live !== undefined) return this.#live.open();
     if (this.store === 'file') return fs.createReadStream(this.path!);
     return Readable.from([this.#bytesInMemory()], { objectMode: false });
   }
 
-  /** The value's bytes. @throws ArgumentOversizedError, ArgumentFinalizedError */
+  /**
+   * The value's bytes; a stream argument's are read to their end (a second call gives the same).
+   * @throws ArgumentOversizedError, ArgumentFinalizedError; ArgumentStreamedError after `open()`.
+   */
   async bytes(): Promise<Buffer> {
     this.#assertReadable();
+    if (this.#live !== undefined) return this.#live.bytes();
     return this.store === 'file' ? fs.promises.readFile(this.path!) : this.#bytesInMemory();
   }
 
@@ -108,11 +132,30 @@ export class Argument {
     return decode(await this.bytes(), this.charset);
   }
 
-  /** Deletes the temp file and drops the value. Never throws; a second call does nothing. */
+  /**
+   * The value parsed as JSON (RFC 8259), decoded like `text()`.
+   * @throws HttpError 400 when it is not JSON; what `text()` throws.
+   */
+  async json<T = unknown>(): Promise<T> {
+    const text = await this.text();
+    try {
+      return JSON.parse(text) as T;
+    } catch (error) {
+      throw new HttpError(400, `argument "${this.name}" is not valid JSON: ${(error as Error).message}`, { cause: error });
+    }
+  }
+
+  /** @internal The app moved on to the next part: what it left unread of this one is skipped. */
+  skip(): void {
+    this.#live?.discard();
+  }
+
+  /** Deletes the temp file and drops the value (a stream's unread rest is skipped). Never throws; a second call does nothing. */
   async finalize(): Promise<void> {
     if (this.#finalized) return;
     this.#finalized = true;
     this.#value = undefined;
+    this.#live?.discard();
     if (this.path !== undefined) await this.#removeFile?.(this.path);
   }
 

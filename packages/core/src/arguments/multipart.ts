@@ -3,37 +3,41 @@ import type busboy from 'busboy';
 import { Readable } from 'node:stream';
 import { HttpError } from '../errors.js';
 import { busboyLibrary } from '../lazy.js';
-import type { Argument } from './argument.js';
-import { checkArgumentName, storeStream, storeValue, type ArgumentContext } from './argument-store.js';
+import { Argument } from './argument.js';
+import { checkArgumentName, resolveStore, storeStream, storeValue, type ArgumentContext, type ResolvedStore } from './argument-store.js';
+import { LiveValue } from './live-value.js';
+import { PartQueue } from './part-queue.js';
+
+/** The parts stored before the app runs, and the queue of those that come after a streamed one. */
+export interface MultipartArguments {
+  readonly arguments: Argument[];
+  /** Set when `argStore` answered `stream` for a part: that part and every later one. */
+  readonly parts: PartQueue | undefined;
+}
 
 /**
- * Parses a multipart body of `length` bytes from `source`. Uploads stream to their store with
- * backpressure, so a large file is never whole in memory. On any error every part still being
- * stored is waited for before the error is thrown, so the caller's clean-up sees all temp files.
+ * Parses a multipart body from `source`. Uploads stream to their store with backpressure, so a
+ * large file is never whole in memory. When `argStore` answers `stream` for a part, it resolves at
+ * once with the parts stored so far, and that part and every later one go to the returned queue as
+ * they arrive (fields in memory, files live). On any error every part still being stored is waited
+ * for before the error is thrown, so the caller's clean-up sees all temp files.
  * @throws HttpError 400 on a malformed body, 413 on too many arguments or a too long name.
  */
 export async function parseMultipart(
   context: ArgumentContext,
   source: AsyncIterable<Buffer>,
   contentType: string,
-): Promise<Argument[]> {
-  const { config } = context.env;
-  // Loaded outside the try: failing to load busboy is a server fault (500), not the client's.
-  const createParser = busboyLibrary();
-  let parser: busboy.Busboy;
-  try {
-    parser = createParser({
-      headers: { 'content-type': contentType },
-      defParamCharset: 'utf8',
-      limits: { fieldSize: config.maxMemoryArgumentSize, fieldNameSize: config.maxArgumentNameSize },
-    });
-  } catch (error) {
-    throw new HttpError(400, `malformed multipart content-type: ${(error as Error).message.toLowerCase()}`);
-  }
-  const parts: Promise<Argument | undefined>[] = [];
+): Promise<MultipartArguments> {
+  const parser = createParser(context, contentType);
+  const body = Readable.from(source, { objectMode: false });
+  const stored: Promise<Argument | undefined>[] = [];
+  let queue: PartQueue | undefined;
   let partError: unknown;
+  let streamingStarted: () => void = () => {};
+  const streaming = new Promise<void>((resolve) => { streamingStarted = resolve; });
   const fail = (error: unknown): void => {
     partError ??= error;
+    queue?.fail(asHttpError(error));
     parser.destroy(error as Error);
   };
 
@@ -41,14 +45,17 @@ export async function parseMultipart(
     try {
       checkPartName(context, name);
       const meta = { name, contentTypeHeader: info.mimeType, headers: { 'content-type': info.mimeType } };
-      parts.push(Promise.resolve(storeValue(context, meta, value, info.valueTruncated)));
+      const argument = storeValue(context, meta, value, info.valueTruncated);
+      if (queue !== undefined) {
+        if (argument !== undefined) queue.push(argument);
+      } else stored.push(Promise.resolve(argument));
     } catch (error) {
       fail(error);
     }
   });
   parser.on('file', (name, stream, info) => {
-    // busboy destroys the part's stream on a parse error, maybe before storeStream reads it (it
-    // first opens a temp file); the reader still sees the error, but it must not go uncaught.
+    // busboy destroys the part's stream on a parse error, maybe before a reader reads it; the
+    // reader still sees the error, but it must not go uncaught.
     stream.on('error', () => {});
     try {
       checkPartName(context, name);
@@ -57,22 +64,59 @@ export async function parseMultipart(
       return fail(error);
     }
     const meta = { name, filename: info.filename, contentTypeHeader: info.mimeType, headers: { 'content-type': info.mimeType } };
-    const stored = storeStream(context, meta, stream, { hasFile: info.filename !== undefined, drainAfterLimit: true });
-    stored.catch(fail);
-    parts.push(stored);
+    const resolved: ResolvedStore | undefined = queue === undefined
+      ? resolveStore(context, meta, info.filename !== undefined)
+      : { store: 'stream', limit: context.env.config.maxFileArgumentSize };
+    if (resolved?.store === 'stream') {
+      queue ??= new PartQueue();
+      // destroyOnReturn false: a reader that stops early must not destroy busboy's part stream,
+      // whose rest is skipped by reading it (the parser must reach the next part).
+      const live = new LiveValue(name, stream.iterator({ destroyOnReturn: false }), resolved.limit, () => stream.resume());
+      queue.push(new Argument({ ...meta, store: 'stream', size: 0, live }));
+      streamingStarted();
+      return;
+    }
+    const storing = storeStream(context, meta, stream, resolved, true);
+    storing.catch(fail);
+    stored.push(storing);
   });
 
-  try {
-    const { pipeline } = await import('node:stream/promises');
-    await pipeline(Readable.from(source, { objectMode: false }), parser);
-  } catch (error) {
-    partError ??= error;
-  }
-  const settled = await Promise.allSettled(parts);
-  if (partError !== undefined) throw asHttpError(partError);
+  const parsing = pipelineInto(body, parser).catch((error: unknown) => { partError ??= error; });
+  await Promise.race([parsing, streaming]);
+  const settled = await Promise.allSettled(stored);
   const rejected = settled.find((result) => result.status === 'rejected');
-  if (rejected !== undefined) throw asHttpError((rejected as PromiseRejectedResult).reason);
-  return settled.flatMap((result) => (result.status === 'fulfilled' && result.value !== undefined ? [result.value] : []));
+  const error = partError ?? (rejected as PromiseRejectedResult | undefined)?.reason;
+  if (error !== undefined) {
+    body.destroy();
+    throw asHttpError(error);
+  }
+  const argumentList = settled.flatMap((result) => (result.status === 'fulfilled' && result.value !== undefined ? [result.value] : []));
+  if (queue !== undefined) {
+    const parts = queue;
+    void parsing.then(() => (partError === undefined ? parts.end() : parts.fail(asHttpError(partError))));
+    parts.onClose(() => body.destroy());
+  }
+  return { arguments: argumentList, parts: queue };
+}
+
+function createParser(context: ArgumentContext, contentType: string): busboy.Busboy {
+  const { config } = context.env;
+  // Loaded outside the try: failing to load busboy is a server fault (500), not the client's.
+  const createBusboy = busboyLibrary();
+  try {
+    return createBusboy({
+      headers: { 'content-type': contentType },
+      defParamCharset: 'utf8',
+      limits: { fieldSize: config.maxMemoryArgumentSize, fieldNameSize: config.maxArgumentNameSize },
+    });
+  } catch (error) {
+    throw new HttpError(400, `malformed multipart content-type: ${(error as Error).message.toLowerCase()}`);
+  }
+}
+
+async function pipelineInto(body: Readable, parser: busboy.Busboy): Promise<void> {
+  const { pipeline } = await import('node:stream/promises');
+  await pipeline(body, parser);
 }
 
 function checkPartName(context: ArgumentContext, name: string | undefined): asserts name is string {
@@ -82,7 +126,7 @@ function checkPartName(context: ArgumentContext, name: string | undefined): asse
 
 function asHttpError(error: unknown): unknown {
   if (error instanceof HttpError || !(error instanceof Error)) return error;
-  // busboy's own errors say what is malformed; storage errors (ENOSPC, EACCES) have a code.
+  // busboy's own errors say what is malformed; storage errors (ENOSPC, EACCES) and aborts have a code.
   if ('code' in error) return error;
   return new HttpError(400, `malformed multipart body: ${error.message.toLowerCase()}`, { cause: error });
 }

@@ -2,10 +2,11 @@
 import type { Readable } from 'node:stream';
 import type { Environment } from '../environment.js';
 import { HttpError } from '../errors.js';
-import type { Argument } from './argument.js';
-import { parseContentType } from './argument.js';
-import { storeStream, type ArgumentContext } from './argument-store.js';
+import { Argument, parseContentType } from './argument.js';
+import { resolveStore, storeStream, type ArgumentContext } from './argument-store.js';
+import { LiveValue } from './live-value.js';
 import { parseMultipart } from './multipart.js';
+import type { PartQueue } from './part-queue.js';
 import { limitBody, readWholeBody } from './request-body.js';
 import { parseQueryString, parseUrlEncoded } from './url-encoded.js';
 
@@ -14,29 +15,37 @@ export interface RequestArguments {
   /** Query-string arguments first, then body arguments: the order they came in. */
   readonly arguments: readonly Argument[];
   readonly body: Argument | undefined;
+  /** The multipart parts from the first one `argStore` streamed. */
+  readonly parts: PartQueue | undefined;
 }
 
-// Methods whose body, if any, has no defined meaning (RFC 9110 §9.3): their arguments come from
-// the query string only, and the body is left unread.
-const METHODS_WITHOUT_BODY = new Set(['GET', 'HEAD', 'DELETE', 'OPTIONS', 'TRACE']);
+// Methods whose requests rarely carry a body (RFC 9110 §9.3): one counts only with a CONTENT_LENGTH.
+const METHODS_RARELY_WITH_BODY = new Set(['GET', 'HEAD', 'DELETE', 'OPTIONS', 'TRACE']);
 const FORM_URLENCODED = 'application/x-www-form-urlencoded';
 const MULTIPART = 'multipart/form-data';
 
 /**
- * Reads the arguments of the request. POST forms give body arguments; other bodies (PUT, PATCH,
- * POST of another permitted type) become `body`, an argument named `BODY`. `bodyOf` is called
- * only when there is a body to read.
+ * Reads the arguments of the request. POST forms give body arguments; any other body, with any
+ * method, becomes `body`, the argument `BODY`. `bodyOf` is called only when there is a body.
  * @throws HttpError 400, 413, 414 or 415 for a request that breaks the rules or limits.
  */
 export function readArguments(context: ArgumentContext, method: string, bodyOf: () => Readable): RequestArguments | Promise<RequestArguments> {
   const { env } = context;
   const queryArguments = parseQueryString(context, env.queryString);
   // Most requests end here, synchronously: no promise for a request without a body.
-  if (METHODS_WITHOUT_BODY.has(method)) return { arguments: queryArguments, body: undefined };
-  // RFC 3875 §4.1.2: no CONTENT_LENGTH means no body; a FastCGI server streaming a chunked body
-  // sends none either, but sends its CONTENT_TYPE: then the body runs to the end of the stream.
-  if ((env.inputContentLength ?? 0) === 0 && env.inputContentType === '') return { arguments: queryArguments, body: undefined };
+  if (!hasBody(env, method)) return { arguments: queryArguments, body: undefined, parts: undefined };
   return readBodyArguments(context, method, bodyOf, queryArguments);
+}
+
+/**
+ * RFC 3875 §4.1.2: a body has a CONTENT_LENGTH. A FastCGI server streaming a chunked upload sends
+ * none, but sends the CONTENT_TYPE: then the body runs to the end of the stream; for a POST, PUT
+ * or PATCH only, as a GET with a Content-Type and no body is common.
+ */
+function hasBody(env: Environment, method: string): boolean {
+  const length = env.inputContentLength;
+  if (length !== undefined && length > 0) return true;
+  return env.inputContentType !== '' && !METHODS_RARELY_WITH_BODY.has(method);
 }
 
 async function readBodyArguments(context: ArgumentContext, method: string, bodyOf: () => Readable, queryArguments: Argument[]): Promise<RequestArguments> {
@@ -51,14 +60,15 @@ async function readBodyArguments(context: ArgumentContext, method: string, bodyO
       throw new HttpError(413, `the urlencoded body is larger than ${config.maxUrlencodedSize} bytes`);
     }
     const text = (await readWholeBody(bodyOf(), length, config.maxUrlencodedSize)).toString('utf8');
-    return { arguments: [...queryArguments, ...parseUrlEncoded(context, text)], body: undefined };
+    return { arguments: [...queryArguments, ...parseUrlEncoded(context, text)], body: undefined, parts: undefined };
   }
-  const source = limitBody(bodyOf(), length, config.inputContentLengthLimit);
+  const body = bodyOf();
+  const source = limitBody(body, length, config.inputContentLengthLimit);
   if (method === 'POST' && contentType === MULTIPART) {
-    const parts = await parseMultipart(context, source, contentTypeHeader);
-    return { arguments: [...queryArguments, ...parts], body: undefined };
+    const { arguments: parts, parts: queue } = await parseMultipart(context, source, contentTypeHeader);
+    return { arguments: [...queryArguments, ...parts], body: undefined, parts: queue };
   }
-  return { arguments: queryArguments, body: await readBodyArgument(context, source, contentTypeHeader) };
+  return { arguments: queryArguments, body: await readBodyArgument(context, body, source, length), parts: undefined };
 }
 
 /** Checks a body's length and type against the config; returns the media type in lower case. */
@@ -67,7 +77,6 @@ function checkBody(env: Environment, length: number, contentTypeHeader: string):
   if (length > config.inputContentLengthLimit) {
     throw new HttpError(413, `the request body of ${length} bytes is larger than the limit of ${config.inputContentLengthLimit}`);
   }
-  if (contentTypeHeader === '') throw new HttpError(400, 'the request has a body but no content-type');
   const contentType = parseContentType(contentTypeHeader).type;
   const permitted = config.permittedInputContentTypes;
   if (permitted.length > 0 && !permitted.includes(contentType)) {
@@ -76,9 +85,22 @@ function checkBody(env: Environment, length: number, contentTypeHeader: string):
   return contentType;
 }
 
-async function readBodyArgument(context: ArgumentContext, source: AsyncIterable<Buffer>, contentTypeHeader: string): Promise<Argument | undefined> {
-  const headers = Object.fromEntries(context.env.inputHeaders);
-  const meta = { name: 'BODY', contentTypeHeader, headers };
-  // Netcgi: a raw body counts as a file for `automatic`, so large bodies go to disk.
-  return storeStream(context, meta, source, { hasFile: true, drainAfterLimit: false });
+/**
+ * The raw body as the argument `BODY`. For `automatic` it goes to memory when its CONTENT_LENGTH
+ * says it fits `maxMemoryArgumentSize` (a JSON request), else to a temp file; for `stream` the app
+ * reads it as it arrives.
+ * @throws HttpError 413 when a streamed body's CONTENT_LENGTH is over its limit.
+ */
+async function readBodyArgument(context: ArgumentContext, body: Readable, source: AsyncIterable<Buffer>, length: number | undefined): Promise<Argument | undefined> {
+  const { env } = context;
+  // RFC 9110 §8.3: a body without a type may be taken as application/octet-stream.
+  const meta = { name: 'BODY', contentTypeHeader: env.inputContentType || 'application/octet-stream', headers: Object.fromEntries(env.inputHeaders) };
+  const fitsInMemory = length !== undefined && length <= env.config.maxMemoryArgumentSize;
+  const resolved = resolveStore(context, meta, !fitsInMemory);
+  if (resolved?.store !== 'stream') return storeStream(context, meta, source, resolved, false);
+  if (length !== undefined && length > resolved.limit) {
+    throw new HttpError(413, `the request body of ${length} bytes is larger than the limit of ${resolved.limit}`);
+  }
+  const live = new LiveValue('BODY', source, resolved.limit, () => body.destroy());
+  return new Argument({ ...meta, store: 'stream', size: 0, live });
 }
