@@ -92,6 +92,55 @@ describe('direct output', () => {
     expect(maxQueued).toBeLessThanOrEqual(64 * 1024);
   });
 
+  it('send() is an awaitable write: a loop of sends keeps pace with a slow web server', async () => {
+    const { Writable } = await import('node:stream');
+    const { processRequest, WritableOutput, buildRequest } = await import('@netcgi/core/connector');
+    let received = 0;
+    let maxQueued = 0;
+    const slowServer = new Writable({
+      highWaterMark: 16 * 1024,
+      write(chunk: Buffer, _encoding, callback) {
+        maxQueued = Math.max(maxQueued, this.writableLength);
+        received += chunk.length;
+        setTimeout(callback, 1);
+      },
+    });
+    await processRequest(async (cgi) => {
+      for (let index = 0; index < 64; index++) await cgi.out.send(Buffer.alloc(16 * 1024, 97));
+    }, { ...buildRequest({}), output: new WritableOutput(slowServer), logError: () => {} }, { config: { tmpDirectory: tmp.path } });
+    expect(received).toBe(64 * 16 * 1024 + 'Content-Type: text/html\r\n\r\n'.length);
+    expect(maxQueued).toBeLessThanOrEqual(64 * 1024);
+  });
+
+  it('send() waiting on a web server that went away rejects with RequestAbortedError instead of hanging', async () => {
+    const { Writable } = await import('node:stream');
+    const { processRequest, WritableOutput, buildRequest } = await import('@netcgi/core/connector');
+    const { RequestAbortedError } = await import('@netcgi/core');
+    const controller = new AbortController();
+    // A web server that stops reading, then goes away.
+    const stalled = new Writable({ highWaterMark: 1024, write() {} });
+    let error: unknown;
+    const outcome = await processRequest(async (cgi) => {
+      setTimeout(() => { stalled.destroy(); controller.abort(); }, 20);
+      try {
+        for (;;) await cgi.out.send(Buffer.alloc(4096));
+      } catch (caught) {
+        error = caught;
+        throw caught;
+      }
+    }, { ...buildRequest({}), output: new WritableOutput(stalled), logError: () => {}, signal: controller.signal }, { config: { tmpDirectory: tmp.path } });
+    expect(error).toBeInstanceOf(RequestAbortedError);
+    expect(outcome).toBe('aborted');
+  });
+
+  it('send() after the response ended rejects with RequestAbortedError', async () => {
+    const { RequestAbortedError } = await import('@netcgi/core');
+    let late: Promise<unknown> | undefined;
+    await request((cgi) => { setImmediate(() => { late = cgi.out.send('too late').catch((error: unknown) => error); }); });
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(await late).toBeInstanceOf(RequestAbortedError);
+  });
+
   it('works with stream.pipeline into cgi.out, which ends it', async () => {
     const { Readable } = await import('node:stream');
     const { pipeline } = await import('node:stream/promises');

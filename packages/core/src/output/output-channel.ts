@@ -1,6 +1,6 @@
 // cgi.out: a Writable for the response body with commit() and rollback(), over one OutputSink.
 import { Writable } from 'node:stream';
-import { OutputError } from '../errors.js';
+import { OutputError, RequestAbortedError } from '../errors.js';
 import type { OutputSink } from './output-sink.js';
 
 // Commit and rollback travel through the stream as markers, so that they act exactly between the
@@ -8,6 +8,12 @@ import type { OutputSink } from './output-sink.js';
 // web server or a temp file. Node passes a zero-length Buffer to _write as the same object.
 const COMMIT = Buffer.alloc(0);
 const ROLLBACK = Buffer.alloc(0);
+// Node's errors for a write to a destroyed or ended stream: for an app, its response is over.
+const STREAM_OVER_CODES = new Set(['ERR_STREAM_DESTROYED', 'ERR_STREAM_WRITE_AFTER_END']);
+
+function responseOver(): RequestAbortedError {
+  return new RequestAbortedError('the response is over: the request was aborted, or its response failed or ended');
+}
 
 /**
  * The response body. Write to it as to any Node `Writable` (`write`, `pipeline`, `for await`
@@ -26,6 +32,22 @@ export class OutChannel extends Writable {
     super({ decodeStrings: true });
     this.#sink = sink;
     this.#sendHeader = sendHeader;
+  }
+
+  /**
+   * Writes `chunk` and resolves once the output has taken it, so that `await cgi.out.send(…)` in a
+   * loop never runs ahead of a slow web server (no `once('drain')` by hand).
+   * @throws (rejects with) RequestAbortedError when the request was aborted or its response ended;
+   *   the output's error when the write failed.
+   */
+  send(chunk: Buffer | string): Promise<void> {
+    if (this.destroyed || this.writableEnded) return Promise.reject(responseOver());
+    return new Promise((resolve, reject) => {
+      this.write(chunk, (error) => {
+        if (error === null || error === undefined) resolve();
+        else reject(STREAM_OVER_CODES.has((error as NodeJS.ErrnoException).code ?? '') ? responseOver() : error);
+      });
+    });
   }
 
   /** Body bytes the app has written, including any rolled back or dropped for HEAD. */
