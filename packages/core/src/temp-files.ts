@@ -75,3 +75,11 @@ export class TempFiles {
     await Promise.all([...this.#files.keys()].map((path) => this.remove(path)));
   }
 }
+
+/** Writes all of `chunk` at `position`: a write may take fewer bytes than it was given. */
+export async function writeFully(handle: FileHandle, chunk: Buffer, position: number): Promise<void> {
+  for (let offset = 0; offset < chunk.length; ) {
+    const { bytesWritten } = await handle.write(chunk, offset, chunk.length - offset, position + offset);
+    offset += bytesWritten;
+  }
+}

@@ -1,8 +1,9 @@
 // Deciding where each argument's value goes (memory, temp file, nowhere) and storing it there.
 import type { Environment } from '../environment.js';
 import { HttpError } from '../errors.js';
-import type { TempFile, TempFiles } from '../temp-files.js';
+import type { TempFiles } from '../temp-files.js';
 import { Argument, type ArgumentInit } from './argument.js';
+import { FileSink, MemorySink } from './value-sinks.js';
 
 /**
  * Where to keep an argument: `automatic` is `file` for an upload (a part with a file name) and a
@@ -118,7 +119,10 @@ export async function storeStream(
         await sink.discard();
         if (!drainAfterLimit) break;
       }
-      if (!oversized) await sink.write(chunk);
+      if (!oversized) {
+        const writing = sink.write(chunk);
+        if (writing !== undefined) await writing;
+      }
     }
   } catch (error) {
     await sink.discard();
@@ -142,52 +146,4 @@ export function storeValue(context: ArgumentContext, meta: ArgumentMeta, value: 
     return new Argument({ ...meta, store: 'memory', size, oversizedLimit: limit });
   }
   return new Argument({ ...meta, store: 'memory', size, value });
-}
-
-class MemorySink {
-  #chunks: Buffer[] = [];
-  write(chunk: Buffer): void {
-    this.#chunks.push(chunk);
-  }
-  async discard(): Promise<void> {
-    this.#chunks = [];
-  }
-  async finish(): Promise<Pick<ArgumentInit, 'store' | 'value'>> {
-    return { store: 'memory', value: Buffer.concat(this.#chunks) };
-  }
-}
-
-class FileSink {
-  readonly #tempFiles: TempFiles;
-  readonly #file: TempFile;
-  #position = 0;
-
-  private constructor(tempFiles: TempFiles, file: TempFile) {
-    this.#tempFiles = tempFiles;
-    this.#file = file;
-  }
-
-  static async open(tempFiles: TempFiles): Promise<FileSink> {
-    return new FileSink(tempFiles, await tempFiles.create());
-  }
-
-  async write(chunk: Buffer): Promise<void> {
-    let offset = 0;
-    while (offset < chunk.length) {
-      const { bytesWritten } = await this.#file.handle.write(chunk, offset, chunk.length - offset, this.#position);
-      offset += bytesWritten;
-      this.#position += bytesWritten;
-    }
-  }
-
-  discard(): Promise<void> {
-    return this.#tempFiles.remove(this.#file.path);
-  }
-
-  async finish(): Promise<Pick<ArgumentInit, 'store' | 'path' | 'removeFile'>> {
-    // The descriptor is closed now; only the path stays tracked, so many uploads hold no fds.
-    await this.#file.handle.close();
-    const tempFiles = this.#tempFiles;
-    return { store: 'file', path: this.#file.path, removeFile: (path) => tempFiles.remove(path) };
-  }
 }

@@ -5,6 +5,12 @@ import { Readable } from 'node:stream';
 import { ArgumentFinalizedError, ArgumentOversizedError, ArgumentStreamedError, HttpError } from '../errors.js';
 import type { LiveValue } from './live-value.js';
 
+/** A file argument is read in chunks of this size: at the default 64 KiB, reading back ran at a quarter of the speed. */
+const FILE_READ_CHUNK_BYTES = 512 * 1024;
+
+/** `bytes()` of a file argument reads this much per call. */
+const WHOLE_FILE_READ_BYTES = 64 * 1024 * 1024;
+
 /** Where an argument's value lives: in memory, in a temp file, or still arriving (`stream`). */
 export type ArgumentStorage = 'memory' | 'file' | 'stream';
 
@@ -112,7 +118,7 @@ export class Argument {
   open(): Readable {
     this.#assertReadable();
     if (this.#live !== undefined) return this.#live.open();
-    if (this.store === 'file') return fs.createReadStream(this.path!);
+    if (this.store === 'file') return fs.createReadStream(this.path!, { highWaterMark: FILE_READ_CHUNK_BYTES });
     return Readable.from([this.#bytesInMemory()], { objectMode: false });
   }
 
@@ -123,7 +129,7 @@ export class Argument {
   async bytes(): Promise<Buffer> {
     this.#assertReadable();
     if (this.#live !== undefined) return this.#live.bytes();
-    return this.store === 'file' ? fs.promises.readFile(this.path!) : this.#bytesInMemory();
+    return this.store === 'file' ? readWholeFile(this.path!, this.#size) : this.#bytesInMemory();
   }
 
   /** The value as text, decoded like `value`. @throws ArgumentOversizedError, ArgumentFinalizedError */
@@ -187,5 +193,25 @@ function decode(bytes: Buffer, charset: string): string {
     return new TextDecoder(charset).decode(bytes);
   } catch {
     return bytes.toString('utf8');
+  }
+}
+
+/**
+ * A file of known `size` read into one buffer in large reads (readFile reads 512 KiB at a time,
+ * one thread-pool round trip each).
+ */
+async function readWholeFile(path: string, size: number): Promise<Buffer> {
+  const handle = await fs.promises.open(path, 'r');
+  try {
+    const bytes = Buffer.allocUnsafe(size);
+    let position = 0;
+    while (position < size) {
+      const { bytesRead } = await handle.read(bytes, position, Math.min(WHOLE_FILE_READ_BYTES, size - position), position);
+      if (bytesRead === 0) break;
+      position += bytesRead;
+    }
+    return position === size ? bytes : bytes.subarray(0, position);
+  } finally {
+    await handle.close();
   }
 }

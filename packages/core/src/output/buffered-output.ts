@@ -1,5 +1,5 @@
 // Transactional output: the body is held until commit(), in memory or spilled to a temp file.
-import type { TempFile, TempFiles } from '../temp-files.js';
+import { writeFully, type TempFile, type TempFiles } from '../temp-files.js';
 import type { OutputSink } from './output-sink.js';
 import type { ResponseOutput } from './response-output.js';
 
@@ -61,8 +61,8 @@ export class BufferedOutput implements OutputSink {
   }
 
   async #append(chunk: Buffer): Promise<void> {
-    const { bytesWritten } = await this.#file!.handle.write(chunk, 0, chunk.length, this.#fileBytes);
-    this.#fileBytes += bytesWritten;
+    await writeFully(this.#file!.handle, chunk, this.#fileBytes);
+    this.#fileBytes += chunk.length;
   }
 
   async #sendFile(file: TempFile): Promise<void> {
