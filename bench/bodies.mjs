@@ -53,6 +53,11 @@ export async function bodiesSuite(servers, { rounds, sizes, scratch, kinds = bac
   for (const size of sizes) {
     for (const direction of ['upload', 'download']) {
       const cell = { size, direction, backends: kinds.map((kind) => ({ name: kind.name, label: kind.label, seconds: [], peakKiB: [], idleKiB: [] })) };
+      // netcgi's default store beside its streamed upload: the body kept in a temp file, then read back.
+      if (direction === 'upload' && kinds.some((kind) => kind.name === 'netcgi')) {
+        cell.backends.splice(1, 0, { name: 'netcgi', path: 'upload-stored', label: 'netcgi, default store (temp file)', seconds: [], peakKiB: [], idleKiB: [] });
+        cell.backends[0].label = 'netcgi, streamed (argStore stream)';
+      }
       results.push(cell);
       for (let round = 0; round < rounds; round++) {
         for (const backend of rotated(cell.backends, round)) {
@@ -62,7 +67,7 @@ export async function bodiesSuite(servers, { rounds, sizes, scratch, kinds = bac
             resetPeak(pid);
             idle.set(pid, memoryOf(pid).rss);
           }
-          const path = direction === 'upload' ? 'upload' : `download?size=${size}`;
+          const path = direction === 'upload' ? backend.path ?? 'upload' : `download?size=${size}`;
           backend.seconds.push(await transfer(servers.url(`/${backend.name}/tcp/keep/${path}`), direction, size, files.get(size)));
           backend.peakKiB.push(peakRise(pids, idle));
           backend.idleKiB.push(Math.max(...idle.values()));
@@ -78,7 +83,12 @@ export async function bodiesSuite(servers, { rounds, sizes, scratch, kinds = bac
       const peers = cell.backends.filter((backend) => !backend.name.startsWith('netcgi'));
       // With no peer in the run (--backends), the ratios are NaN and show as –.
       const bestPeer = cell.backends[0].seconds.map((_, round) => (peers.length === 0 ? Number.NaN : Math.max(...peers.map((peer) => size / peer.seconds[round]))));
-      for (const backend of cell.backends) backend.ratioToBestPeer = pairedRatio(backend.seconds.map((seconds) => size / seconds), bestPeer);
+      const nodeHttp = cell.backends.find((backend) => backend.name === 'node-http');
+      for (const backend of cell.backends) {
+        const rate = backend.seconds.map((seconds) => size / seconds);
+        backend.ratioToBestPeer = pairedRatio(rate, bestPeer);
+        backend.ratioToNodeHttp = nodeHttp === undefined ? Number.NaN : pairedRatio(rate, nodeHttp.seconds.map((seconds) => size / seconds));
+      }
     }
   }
   return results;

@@ -1,9 +1,9 @@
-// One command for every benchmark: node bench/run.mjs [--quick] [--suites hello,bodies,multipart,codec,cgi]
+// One command for every benchmark: node bench/run.mjs [--quick] [--suites hello,bodies,stores,multipart,codec,cgi]
 // Starts the peers (nginx, PHP-FPM, Go, node-fastcgi, node:http, lighttpd) on loopback, runs the
 // suites side by side in interleaved rounds, and writes docs/benchmarks.md, docs/benchmarks.svg
 // and docs/benchmarks.json. See bench/README.md.
 import { spawnSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -17,10 +17,11 @@ import { barChart } from './lib/chart.mjs';
 import { cleanEnvironment, removeDirectory, requireCommand, scratchDirectory } from './lib/processes.mjs';
 import { formatNumber, formatRatio } from './lib/stats.mjs';
 import { multipartSuite } from './multipart.mjs';
+import { storesSuite } from './stores.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const MiB = 1024 * 1024;
-const ALL_SUITES = ['hello', 'bodies', 'multipart', 'codec', 'cgi'];
+const ALL_SUITES = ['hello', 'bodies', 'stores', 'multipart', 'codec', 'cgi'];
 
 const { values: args } = parseArgs({
   // `pnpm bench -- --quick` passes the `--` on.
@@ -92,6 +93,8 @@ async function main() {
     return;
   }
   requireCommand('wrk', 'wrk');
+  // Made before the run, not after it: a run of minutes must not end unable to write its results.
+  mkdirSync(args.out, { recursive: true });
   const scratch = scratchDirectory('run');
   const results = { command: ['node bench/run.mjs', ...process.argv.slice(2)].join(' '), machine: machine(), settings: { ...settings, kinds: undefined, backends: settings.kinds.map((kind) => kind.name), sizes: settings.sizes.map((size) => size / MiB), suites } };
   // A suite that fails is reported as failed; the others' results still make the report.
@@ -118,6 +121,7 @@ async function main() {
         }
       });
     }
+    if (suites.includes('stores')) await attempt(['stores'], async () => { results.stores = await storesSuite({ rounds: Math.max(settings.rounds, 5), scratch, log }); });
     if (suites.includes('multipart')) await attempt(['multipart'], async () => { results.multipart = await multipartSuite({ rounds: Math.max(settings.rounds, 3), scratch, log }); });
     if (suites.includes('codec')) await attempt(['codec'], async () => { results.codec = await codecSuite({ seconds: Math.min(settings.seconds, 1), rounds: settings.rounds, log }); });
     if (suites.includes('cgi')) await attempt(['cgi'], async () => { results.cgi = await cgiSuite({ ...settings, scratch, log }); });
@@ -181,10 +185,16 @@ function report(results) {
   }
   if (results.bodies) {
     lines.push('## Large bodies through nginx', '',
-      'curl → nginx (request and response buffering off, so bodies stream) → the backend, keep-alive, TCP. Upload: POST of the file, the backend reads and drops it and answers its size (checked). Download: GET, the backend writes the bytes in 64 KiB writes (size checked). Peak: the rise of the backend\'s VmHWM over its RSS before the transfer (VmHWM reset through /proc/PID/clear_refs), the largest over the rounds and over a backend\'s processes. Ratio: to the best peer (not netcgi) in the same round.', '');
-    lines.push(table(['body', 'backend', 'MiB/s', 'ratio to best peer', 'idle RSS MiB', 'peak rise MiB'], results.bodies.flatMap((cell) => cell.backends.map((b) => [
-      `${cell.direction === 'upload' ? 'POST' : 'GET'} ${cell.size / MiB} MiB`, b.label, formatNumber(b.mibPerSecond), formatRatio(b.ratioToBestPeer), formatNumber(b.idleMiB, 1), formatNumber(b.peakRiseMiB, 1),
+      'curl → nginx (request and response buffering off, so bodies stream) → the backend, keep-alive, TCP. Upload: POST of the file, the app reads it (netcgi: `cgi.body.open()` with `argStore` answering `stream`; node:http: `data` events), counts its bytes and answers the size (checked); netcgi\'s default store is measured beside it (the body kept in a temp file first, then read back by the app). Download: GET, the backend writes the bytes in 64 KiB writes (size checked). Peak: the rise of the backend\'s VmHWM over its RSS before the transfer (VmHWM reset through /proc/PID/clear_refs), the largest over the rounds and over a backend\'s processes. Ratio: to the best peer (not netcgi) in the same round.', '');
+    lines.push(table(['body', 'backend', 'MiB/s', 'ratio to best peer', 'ratio to node:http', 'idle RSS MiB', 'peak rise MiB'], results.bodies.flatMap((cell) => cell.backends.map((b) => [
+      `${cell.direction === 'upload' ? 'POST' : 'GET'} ${cell.size / MiB} MiB`, b.label, formatNumber(b.mibPerSecond), formatRatio(b.ratioToBestPeer), formatRatio(b.ratioToNodeHttp ?? Number.NaN), formatNumber(b.idleMiB, 1), formatNumber(b.peakRiseMiB, 1),
     ]))), '');
+  }
+  if (results.stores) {
+    const r = results.stores;
+    lines.push('## Argument stores in process', '',
+      `A ${r.sizeMiB} MiB raw body (PUT, 64 KiB chunks) through \`processRequest\`, kept by each store and read back by the app with \`bytes()\` or \`open()\`. Time ratio: the variant's time over the memory store's, read the same way, paired by round (the file store writes and reads the page cache: two copies where memory makes one).`, '');
+    lines.push(table(['store / read', 'MiB/s', 'time ratio to memory'], r.variants.map((v) => [v.name, formatNumber(v.mibPerSecond), formatRatio(v.timeRatioToMemory)])), '');
   }
   if (results.multipart) {
     const r = results.multipart;

@@ -1,8 +1,9 @@
 // The benchmark app for netcgi (`netcgi-fcgi bench/backends/netcgi-app.mjs --listen …`):
 //   GET  /hello            Hello, world!
 //   GET  /download?size=N  N bytes in 64 KiB writes, with the web server's backpressure
-//   POST /upload           reads the body, answers its size
-// The same three answers as every other backend in this directory.
+//   POST /upload           reads the body as it arrives ('stream'), answers its size
+//   POST /upload-stored    the same after the default store kept it (a temp file), read back
+// The same answers as every other backend in this directory (/upload-stored is netcgi's own).
 
 const chunk = Buffer.alloc(64 * 1024, 'x');
 
@@ -10,10 +11,9 @@ export const options = {
   config: {
     // The 1 GiB upload is the default limit exactly; leave room for it.
     inputContentLengthLimit: 4 * 1024 * 1024 * 1024,
-    permittedInputContentTypes: ['application/octet-stream'],
   },
-  // Uploads are read and dropped, as every peer does; the default would keep them in a temp file.
-  argStore: (_env, name) => (name === 'BODY' ? 'discard' : 'automatic'),
+  // The app reads uploads as they arrive, as every peer does; /upload-stored measures the default.
+  argStore: (env, name) => (name === 'BODY' && !env.pathInfo.endsWith('/upload-stored') && !env.scriptName.endsWith('/upload-stored') ? 'stream' : 'automatic'),
 };
 
 export default async function app(cgi) {
@@ -26,8 +26,10 @@ export default async function app(cgi) {
       remaining -= piece.length;
       if (!cgi.out.write(piece)) await new Promise((resolve) => cgi.out.once('drain', resolve));
     }
-  } else if (path.endsWith('/upload')) {
-    cgi.out.write(`${cgi.environment.inputContentLength}\n`);
+  } else if (path.endsWith('/upload') || path.endsWith('/upload-stored')) {
+    let size = 0;
+    for await (const piece of cgi.body.open()) size += piece.length;
+    cgi.out.write(`${size}\n`);
   } else {
     cgi.out.write('Hello, world!\n');
   }

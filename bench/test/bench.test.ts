@@ -34,9 +34,12 @@ describe('bench statistics', () => {
 
 describe('bench/run.mjs', () => {
   it('runs the in-process suites and writes the report, chart and numbers', async () => {
-    const out = mkdtempSync(join(tmpdir(), 'netcgi-bench-test-'));
+    const scratch = mkdtempSync(join(tmpdir(), 'netcgi-bench-test-'));
+    let out = scratch;
     try {
-      await run(process.execPath, ['bench/run.mjs', '--quick', '--suites', 'codec,multipart', '--out', out], { timeout: 120_000 });
+      // A directory that does not exist yet: the run makes it before it starts, not after.
+      await run(process.execPath, ['bench/run.mjs', '--quick', '--suites', 'codec,multipart,stores', '--out', join(out, 'new')], { timeout: 120_000 });
+      out = join(out, 'new');
       const report = readFileSync(join(out, 'benchmarks.md'), 'utf8');
       expect(report).toMatch(/^# Benchmarks/);
       expect(report).toContain('## Multipart through the core pipeline');
@@ -46,12 +49,15 @@ describe('bench/run.mjs', () => {
       expect(results.multipart.pipelineMiBps).toBeGreaterThan(0);
       expect(Number.isFinite(results.multipart.ratio)).toBe(true);
       expect(results.codec.codec).toHaveLength(2);
+      expect(results.stores.variants.map((variant: { name: string }) => variant.name)).toEqual(['memory/bytes', 'file/bytes', 'memory/open', 'file/open', 'stream/open']);
+      for (const variant of results.stores.variants) expect(variant.mibPerSecond).toBeGreaterThan(0);
+      expect(report).toContain('## Argument stores in process');
       expect(results.codec.hello.microsecondsPerRequest).toBeGreaterThan(0);
       expect(results.codec.hello.codecShare).toBeGreaterThan(0);
       expect(results.codec.hello.codecShare).toBeLessThan(1);
       expect(readFileSync(join(out, 'benchmarks.svg'), 'utf8')).toMatch(/^<svg /);
     } finally {
-      rmSync(out, { recursive: true, force: true });
+      rmSync(scratch, { recursive: true, force: true });
     }
   }, 150_000);
 
@@ -73,10 +79,12 @@ describe('bench/run.mjs', () => {
           expect(variant.failures).toBe(0);
         }
       }
-      // Bodies skip the floor (it answers hello only): 1 MiB each way, two backends.
+      // Bodies skip the floor (it answers hello only): 1 MiB each way, two backends; uploads also
+      // through netcgi's default store.
       expect(results.bodies.map((cell: { direction: string }) => cell.direction)).toEqual(['upload', 'download']);
+      expect(results.bodies[0].backends.map((backend: { name: string; path?: string }) => backend.path ?? backend.name)).toEqual(['netcgi', 'upload-stored', 'node-http']);
+      expect(results.bodies[1].backends.map((backend: { name: string }) => backend.name)).toEqual(['netcgi', 'node-http']);
       for (const cell of results.bodies) {
-        expect(cell.backends.map((backend: { name: string }) => backend.name)).toEqual(['netcgi', 'node-http']);
         for (const backend of cell.backends) expect(backend.mibPerSecond).toBeGreaterThan(0);
       }
       expect(results.cgi.programs.map((program: { name: string }) => program.name)).toEqual(['raw', 'hello']);

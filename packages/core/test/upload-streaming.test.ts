@@ -14,7 +14,7 @@ function chunkOf(index: number, size: number): Buffer {
 }
 
 describe('a 10 MB multipart upload', () => {
-  it('streams to disk as it arrives: the file never lags more than 1 MiB behind the body sent', async () => {
+  it('streams to disk as it arrives: the file never lags more than 3 MiB behind the body sent', async () => {
     const chunkSize = 64 * 1024;
     const chunkCount = (10 * MiB) / chunkSize;
     const expected = createHash('sha256');
@@ -46,7 +46,8 @@ describe('a 10 MB multipart upload', () => {
     expect(response.status).toBe(200);
     expect(result).toEqual({ size: 10 * MiB, sha256: expected.digest('hex'), store: 'file' });
     expect(maxLag).toBeGreaterThan(0);
-    expect(maxLag).toBeLessThanOrEqual(MiB);
+    // The file store holds two write batches of 1 MiB at most; the streams on the way a few chunks.
+    expect(maxLag).toBeLessThanOrEqual(3 * MiB);
   });
 
   it('an upload over its limit stops being stored at the limit and leaves no file', async () => {
