@@ -3,7 +3,7 @@ import { afterAll, beforeAll } from 'vitest';
 import { describeConformance } from '@netcgi/connector-test/conformance/vitest';
 import { httpConformanceDriver } from '../../../test-support/http-driver.js';
 import { freePort, scratchDirectory } from '../../../test-support/processes.js';
-import { lighttpd, lighttpdConfig, startWebServer, type WebServer } from '../../../test-support/web-servers.js';
+import { lighttpd, lighttpdConfig, lighttpdConformanceSkips, startWebServer, type WebServer } from '../../../test-support/web-servers.js';
 import { describeCgiThroughCurl, installCgiScript } from './helpers/cgi-script.js';
 
 const lighttpdBody = (directory: string): string => `
@@ -34,5 +34,5 @@ afterAll(async () => {
 
 const scriptUrl = (): string => `http://127.0.0.1:${port}/cgi-bin/app.cgi`;
 
-describeConformance('conformance through lighttpd mod_cgi', httpConformanceDriver(scriptUrl));
+describeConformance('conformance through lighttpd mod_cgi', httpConformanceDriver(scriptUrl), { skip: lighttpdConformanceSkips });
 describeCgiThroughCurl('lighttpd mod_cgi', scriptUrl, () => directory.path);

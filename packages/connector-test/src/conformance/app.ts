@@ -1,11 +1,15 @@
 // The app every connector's conformance run mounts: one route per behaviour, dispatched on PATH_INFO.
 import { createHash } from 'node:crypto';
-import { HttpError, type Argument, type Cgi, type RunOptions } from '@netcgi/core';
+import { HttpError, type Argument, type ArgStore, type Cgi, type RunOptions } from '@netcgi/core';
 
-/** The options a connector runs {@link conformanceApp} with: PUT and any body type allowed. */
-export const conformanceOptions: RunOptions = {
-  config: { permittedHttpMethods: ['GET', 'HEAD', 'POST', 'PUT'], permittedInputContentTypes: [] },
-};
+/** Bodies under `/stream` are read live by the app; every other argument goes where the default puts it. */
+const streamUnderStream: ArgStore = (env) => (env.pathInfo.startsWith('/stream') ? 'stream' : 'automatic');
+
+/**
+ * The options a connector runs {@link conformanceApp} with: the default config (every standard
+ * method, any body type), and `argStore` answering `stream` under `/stream`.
+ */
+export const conformanceOptions: RunOptions = { argStore: streamUnderStream };
 
 /** A response header value longer than the 4 KiB some servers buffer by default. */
 export const LONG_RESPONSE_HEADER = 'v'.repeat(3000);
@@ -42,7 +46,32 @@ const routes: Record<string, (cgi: Cgi) => void | Promise<void>> = {
     throw new HttpError(404, 'no <such> thing');
   },
   '/redirect': (cgi) => cgi.setRedirectionHeader('http://example.com/next?from=redirect'),
+  '/json': async (cgi) => json(cgi, {
+    method: cgi.method,
+    query: Object.fromEntries(cgi.arguments.map((argument) => [argument.name, argument.value])),
+    contentType: cgi.body?.contentType ?? null,
+    received: cgi.body === undefined ? null : await cgi.body.json(),
+  }),
+  '/stream': async (cgi) => {
+    if (cgi.body !== undefined) return json(cgi, { store: cgi.body.store, ...(await digest(cgi.body.open())) });
+    const parts: Record<string, unknown>[] = [];
+    for (const argument of cgi.arguments) parts.push({ name: argument.name, store: argument.store, value: argument.value });
+    for await (const part of cgi.parts()) {
+      parts.push({ name: part.name, store: part.store, ...(part.filename === undefined ? { value: part.value } : { filename: part.filename, ...(await digest(part.open())) }) });
+    }
+    json(cgi, parts);
+  },
 };
+
+async function digest(stream: AsyncIterable<unknown>): Promise<{ size: number; sha256: string }> {
+  const hash = createHash('sha256');
+  let size = 0;
+  for await (const chunk of stream) {
+    hash.update(chunk as Buffer);
+    size += (chunk as Buffer).length;
+  }
+  return { size, sha256: hash.digest('hex') };
+}
 
 /** Routes on the first PATH_INFO segment; `/environment/anything` reports the CGI properties. */
 export async function conformanceApp(cgi: Cgi): Promise<void> {

@@ -59,6 +59,20 @@ function json(response: ConformanceResponse): unknown {
   return JSON.parse(response.body.toString('utf8'));
 }
 
+const JSON_DOCUMENT = { name: 'Ünïcode', list: [1, 2, 3], nested: { ok: true } };
+
+/** A request with a JSON body to `/json?via=METHOD`, and the check that the app read it with `json()`. */
+function jsonCase(method: string, name: string): ConformanceCase {
+  return {
+    name,
+    request: { method, path: `/json?via=${method}`, headers: [['Content-Type', 'application/json; charset=utf-8']], body: Buffer.from(JSON.stringify(JSON_DOCUMENT)) },
+    check(response) {
+      assert.equal(response.status, 200);
+      assert.deepEqual(json(response), { method, query: { via: method }, contentType: 'application/json', received: JSON_DOCUMENT });
+    },
+  };
+}
+
 /** Every case, in a stable order. */
 export const conformanceCases: readonly ConformanceCase[] = [
   {
@@ -180,6 +194,39 @@ export const conformanceCases: readonly ConformanceCase[] = [
     check(response) {
       assert.equal(response.status, 302);
       assert.equal(response.headers.get('location'), 'http://example.com/next?from=redirect');
+    },
+  },
+  jsonCase('POST', 'a JSON POST is cgi.body, read with json(), under the default config'),
+  jsonCase('PUT', 'a PUT with a JSON body works under the default config'),
+  jsonCase('PATCH', 'a PATCH with a JSON body works under the default config'),
+  jsonCase('DELETE', 'a DELETE with a JSON body works under the default config'),
+  jsonCase('GET', 'a GET with a body has it as cgi.body'),
+  {
+    name: 'a DELETE without a body has no cgi.body',
+    request: { method: 'DELETE', path: '/json?via=DELETE', headers: [] },
+    check(response) {
+      assert.equal(response.status, 200);
+      assert.deepEqual(json(response), { method: 'DELETE', query: { via: 'DELETE' }, contentType: null, received: null });
+    },
+  },
+  {
+    name: 'a streamed raw body arrives whole, read live',
+    request: { method: 'POST', path: '/stream', headers: [['Content-Type', 'application/octet-stream']], body: UPLOAD },
+    check(response) {
+      assert.equal(response.status, 200);
+      assert.deepEqual(json(response), { store: 'stream', size: UPLOAD.length, sha256: sha256(UPLOAD) });
+    },
+  },
+  {
+    name: 'streamed multipart parts arrive whole through cgi.parts(), fields before them as arguments',
+    request: { method: 'POST', path: '/stream', headers: [['Content-Type', `multipart/form-data; boundary=${BOUNDARY}`]], body: multipartBody() },
+    check(response) {
+      assert.equal(response.status, 200);
+      assert.deepEqual(json(response), [
+        { name: 'title', store: 'memory', value: 'Ünïcode title' },
+        { name: 'upload', store: 'stream', filename: 'data.bin', size: UPLOAD.length, sha256: sha256(UPLOAD) },
+        { name: 'note', store: 'stream', filename: 'note.txt', size: 13, sha256: sha256(Buffer.from('a small file\n')) },
+      ]);
     },
   },
 ];
