@@ -69,9 +69,8 @@ export async function parseMultipart(
       : { store: 'stream', limit: context.env.config.maxFileArgumentSize };
     if (resolved?.store === 'stream') {
       queue ??= new PartQueue();
-      // destroyOnReturn false: a reader that stops early must not destroy busboy's part stream,
-      // whose rest is skipped by reading it (the parser must reach the next part).
-      const live = new LiveValue(name, stream.iterator({ destroyOnReturn: false }), resolved.limit, () => stream.resume());
+      // A part let go early is read to nowhere, never destroyed: the parser must reach the next part.
+      const live = new LiveValue(stream, { name, maxSize: resolved.limit, release: 'drain' });
       queue.push(new Argument({ ...meta, store: 'stream', size: 0, live }));
       streamingStarted();
       return;

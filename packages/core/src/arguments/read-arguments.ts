@@ -62,13 +62,12 @@ async function readBodyArguments(context: ArgumentContext, method: string, bodyO
     const text = (await readWholeBody(bodyOf(), length, config.maxUrlencodedSize)).toString('utf8');
     return { arguments: [...queryArguments, ...parseUrlEncoded(context, text)], body: undefined, parts: undefined };
   }
-  const body = bodyOf();
-  const source = limitBody(body, length, config.inputContentLengthLimit);
   if (method === 'POST' && contentType === MULTIPART) {
+    const source = limitBody(bodyOf(), length, config.inputContentLengthLimit);
     const { arguments: parts, parts: queue } = await parseMultipart(context, source, contentTypeHeader);
     return { arguments: [...queryArguments, ...parts], body: undefined, parts: queue };
   }
-  return { arguments: queryArguments, body: await readBodyArgument(context, body, source, length), parts: undefined };
+  return { arguments: queryArguments, body: await readBodyArgument(context, bodyOf, length), parts: undefined };
 }
 
 /** Checks a body's length and type against the config; returns the media type in lower case. */
@@ -91,16 +90,17 @@ function checkBody(env: Environment, length: number, contentTypeHeader: string):
  * reads it as it arrives.
  * @throws HttpError 413 when a streamed body's CONTENT_LENGTH is over its limit.
  */
-async function readBodyArgument(context: ArgumentContext, body: Readable, source: AsyncIterable<Buffer>, length: number | undefined): Promise<Argument | undefined> {
+async function readBodyArgument(context: ArgumentContext, bodyOf: () => Readable, length: number | undefined): Promise<Argument | undefined> {
   const { env } = context;
+  const { config } = env;
   // RFC 9110 §8.3: a body without a type may be taken as application/octet-stream.
   const meta = { name: 'BODY', contentTypeHeader: env.inputContentType || 'application/octet-stream', headers: Object.fromEntries(env.inputHeaders) };
-  const fitsInMemory = length !== undefined && length <= env.config.maxMemoryArgumentSize;
+  const fitsInMemory = length !== undefined && length <= config.maxMemoryArgumentSize;
   const resolved = resolveStore(context, meta, !fitsInMemory);
-  if (resolved?.store !== 'stream') return storeStream(context, meta, source, resolved, false);
+  if (resolved?.store !== 'stream') return storeStream(context, meta, limitBody(bodyOf(), length, config.inputContentLengthLimit), resolved, false);
   if (length !== undefined && length > resolved.limit) {
     throw new HttpError(413, `the request body of ${length} bytes is larger than the limit of ${resolved.limit}`);
   }
-  const live = new LiveValue('BODY', source, resolved.limit, () => body.destroy());
+  const live = new LiveValue(bodyOf(), { name: 'BODY', maxSize: resolved.limit, length, bodyLimit: config.inputContentLengthLimit, release: 'destroy' });
   return new Argument({ ...meta, store: 'stream', size: 0, live });
 }
