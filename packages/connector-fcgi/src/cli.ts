@@ -1,9 +1,7 @@
 #!/usr/bin/env node
 // netcgi-fcgi APP_MODULE [options]: serves an app module's default export over FastCGI.
 import cluster from 'node:cluster';
-import { resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import type { App } from '@netcgi/core/connector';
+import { loadAppModule, type App } from '@netcgi/core/connector';
 import { parseCommandLine, usage, UsageError, type CommandLine } from './command-line.js';
 import type { FcgiCgi } from './fcgi-cgi.js';
 import { runFcgi, type FcgiOptions } from './run.js';
@@ -26,14 +24,16 @@ async function main(args: string[]): Promise<number> {
     superviseWorkers(commandLine.workers, (line) => process.stderr.write(`netcgi-fcgi: ${line}\n`));
     return 0;
   }
-  const module = (await import(pathToFileURL(resolve(commandLine.appModule)).href)) as { default?: unknown; app?: unknown; options?: FcgiOptions };
-  const app = module.default ?? module.app;
-  if (typeof app !== 'function') {
-    process.stderr.write(`netcgi-fcgi: ${commandLine.appModule} exports no app: give it a default export (cgi) => …\n`);
+  let module;
+  try {
+    module = await loadAppModule<FcgiOptions>(commandLine.appModule);
+  } catch (error) {
+    if (!(error instanceof TypeError)) throw error;
+    process.stderr.write(`netcgi-fcgi: ${error.message}\n`);
     return 2;
   }
   try {
-    await runFcgi(app as App<FcgiCgi>, { ...module.options, ...commandLine.options });
+    await runFcgi(module.app as App<FcgiCgi>, { ...module.options, ...commandLine.options });
   } catch (error) {
     process.stderr.write(`netcgi-fcgi: ${error instanceof Error ? error.message : String(error)}\n`);
     return 1;

@@ -1,6 +1,6 @@
 // The netcgi-fcgi command line, parsed into runFcgi options.
+import { parseListenAddress as parseAddress, type ListenAddress } from '@netcgi/core/connector';
 import type { FcgiOptions } from './run.js';
-import type { ListenAddress } from './server.js';
 
 export const usage = `usage: netcgi-fcgi APP_MODULE [options]
 Serves the app module's default export over FastCGI.
@@ -66,18 +66,13 @@ export function parseCommandLine(args: readonly string[]): CommandLine {
   return { appModule, workers, options, help: false };
 }
 
-/** `9000` and `host:9000` are TCP (`[::1]:9000` for IPv6); anything else is a unix socket path. */
+/** `9000` and `host:9000` are TCP (`[::1]:9000` for IPv6); anything else is a unix socket path. @throws UsageError */
 export function parseListenAddress(text: string): ListenAddress {
-  if (/^\d+$/.test(text)) return { port: port(text) };
-  const match = /^\[?([^\]/]*?)\]?:(\d+)$/.exec(text);
-  if (match !== null && !text.includes('/')) return { host: match[1]!, port: port(match[2]!) };
-  return { path: text };
-}
-
-function port(text: string): number {
-  const value = Number(text);
-  if (value > 65535) throw new UsageError(`port ${text} is out of range`);
-  return value;
+  try {
+    return parseAddress(text);
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
 }
 
 function octal(option: string, text: string): number {

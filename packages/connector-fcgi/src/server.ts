@@ -2,17 +2,15 @@
 import { chmodSync, unlinkSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { connect, createServer, type AddressInfo, type Server, type Socket } from 'node:net';
-import type { App, RunOptions } from '@netcgi/core/connector';
+import type { App, ListenAddress, RunOptions } from '@netcgi/core/connector';
 import { isAllowed } from './allow.js';
 import { Connection, type ConnectionHost } from './connection.js';
 import type { FcgiCgi } from './fcgi-cgi.js';
 import type { RequestSettings } from './fcgi-request.js';
 
 /** Where to listen: a TCP port, a unix socket path, or (omitted) the socket on fd 0. */
-export type ListenAddress =
-  | { readonly port: number; readonly host?: string }
-  /** `mode`: the socket file's permissions, e.g. 0o666 when the web server runs as another user. */
-  | { readonly path: string; readonly mode?: number };
+/** Where the server listens; see `@netcgi/core/connector`. */
+export type { ListenAddress };
 
 /** The settings of an {@link FcgiServer}, every one resolved. */
 export interface FcgiServerSettings {

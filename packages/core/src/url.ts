@@ -6,7 +6,7 @@ import type { Environment } from './environment.js';
 export interface UrlOptions {
   /** `http` or `https`; default: `https` when the request came over TLS. */
   protocol?: 'http' | 'https';
-  /** `scheme://host[:port]` from SERVER_NAME and SERVER_PORT (default true), or this string verbatim. */
+  /** `scheme://host[:port]` from SERVER_NAME (else the `Host` header's host) and SERVER_PORT (default true), or this string verbatim. */
   withAuthority?: boolean | string;
   /** SCRIPT_NAME (default true), or this already-encoded string. */
   withScriptName?: boolean | string;
@@ -38,12 +38,23 @@ function part(option: boolean | string | undefined, fromRequest: () => string): 
   return option === false ? '' : fromRequest();
 }
 
+/**
+ * `scheme://host[:port]`. The host is SERVER_NAME, or, when the web server sent none (nginx with no
+ * `server_name`), the host of the request's `Host` header: a client could send any, so the port
+ * is always SERVER_PORT and the scheme the request's, never taken from `Host`.
+ */
 function authorityOf(env: Environment, protocol: 'http' | 'https'): string {
   const defaultPort = protocol === 'https' ? 443 : 80;
   const port = env.serverPort;
-  let host = env.serverName;
+  let host = env.serverName || hostOfHeader(env.inputHeader('host') ?? '');
   if (host.includes(':') && !host.startsWith('[')) host = `[${host}]`;
   return `${protocol}://${host}${port === undefined || port === defaultPort ? '' : `:${port}`}`;
+}
+
+/** The host of a `Host` header without its port (`[::1]:80` → `[::1]`); `''` when malformed. */
+function hostOfHeader(header: string): string {
+  const match = /^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+)(?::\d{1,5})?$/.exec(header.trim());
+  return match === null ? '' : match[1]!;
 }
 
 /** Percent-encodes what may not stand in a path (PATH_INFO is decoded once by the web server). */

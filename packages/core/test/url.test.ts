@@ -27,6 +27,16 @@ describe('cgi.url', () => {
     expect(await urlOf({ ...mounted, env: { SERVER_NAME: '::1', SERVER_PORT: '81' } })).toBe('http://[::1]:81/cgi-bin/app.cgi/some/path');
   });
 
+  it('without SERVER_NAME takes the host of Host, never its port or anything that is not a host', async () => {
+    const bare = { ...mounted, env: { SERVER_NAME: '', SERVER_PORT: '8080' } };
+    expect(await urlOf({ ...bare, headers: { Host: 'www.example.org' } })).toBe('http://www.example.org:8080/cgi-bin/app.cgi/some/path');
+    // A forged port in Host does not move the URL off the port the request came in on.
+    expect(await urlOf({ ...bare, headers: { Host: 'www.example.org:1' } })).toBe('http://www.example.org:8080/cgi-bin/app.cgi/some/path');
+    expect(await urlOf({ ...bare, headers: { Host: '[::1]:8080' } })).toBe('http://[::1]:8080/cgi-bin/app.cgi/some/path');
+    // Not a host: left out rather than spliced into the URL.
+    expect(await urlOf({ ...bare, headers: { Host: 'evil.example/phish?' } })).toBe('http://:8080/cgi-bin/app.cgi/some/path');
+  });
+
   it('leaves parts out or replaces them', async () => {
     expect(await urlOf(mounted, { withAuthority: false })).toBe('/cgi-bin/app.cgi/some/path');
     expect(await urlOf(mounted, { withAuthority: false, withPathInfo: false })).toBe('/cgi-bin/app.cgi');

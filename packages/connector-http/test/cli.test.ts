@@ -1,0 +1,36 @@
+// netcgi-http as a process: the start-up line, a graceful SIGTERM, usage errors.
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { Daemon, freePort } from '../../../test-support/processes.js';
+import { parseCommandLine, UsageError } from '../src/command-line.js';
+
+const cli = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
+const slowApp = fileURLToPath(new URL('./fixtures/slow-app.mjs', import.meta.url));
+
+describe('netcgi-http', () => {
+  it('says where it listens, answers, and on SIGTERM finishes the request in flight and exits 0', async () => {
+    const port = await freePort();
+    const daemon = new Daemon(process.execPath, [cli, slowApp, '--listen', `127.0.0.1:${port}`]);
+    try {
+      await expect.poll(() => daemon.output, { timeout: 10_000 }).toContain(`on http://localhost:${port}/`);
+      const slow = fetch(`http://127.0.0.1:${port}/slow`).then(async (response) => [response.status, await response.text()]);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      daemon.child.kill('SIGTERM');
+      expect(await slow).toEqual([200, 'done after 500 ms\n']);
+      await daemon.exited;
+      expect(daemon.child.exitCode).toBe(0);
+    } finally {
+      await daemon.stop('SIGKILL');
+    }
+  });
+
+  it('parses its options and refuses unknown ones', () => {
+    expect(parseCommandLine(['app.js', '--listen', '9000', '--mount', '/shop/', '--trust-proxy'])).toEqual({
+      appModule: 'app.js', options: { listen: { port: 9000 }, scriptName: '/shop', trustProxy: true }, help: false,
+    });
+    expect(parseCommandLine(['app.js', '--listen', '/run/app.sock']).options.listen).toEqual({ path: '/run/app.sock' });
+    expect(() => parseCommandLine(['app.js', '--bogus'])).toThrow(UsageError);
+    expect(() => parseCommandLine(['--listen', '9000'])).toThrow(/no app module/);
+    expect(() => parseCommandLine(['app.js', '--mount', 'shop'])).toThrow(/starting with \//);
+  });
+});

@@ -1,0 +1,186 @@
+// The HTTP connector in process: the conformance suite, what a web server would do, and aborts.
+import { createHash } from 'node:crypto';
+import { request as httpRequest, Agent } from 'node:http';
+import { connect } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Cgi } from '@netcgi/core';
+import { conformanceApp, conformanceOptions } from '@netcgi/connector-test/conformance';
+import { describeConformance } from '@netcgi/connector-test/conformance/vitest';
+import { runHttp, type HttpServer } from '@netcgi/connector-http';
+import { httpConformanceDriver } from '../../../test-support/http-driver.js';
+
+let abortSeen: unknown;
+
+/** The conformance app, and routes for what only an HTTP server shows. */
+async function app(cgi: Cgi): Promise<void> {
+  const path = cgi.environment.pathInfo;
+  if (path === '/variables') {
+    cgi.setHeader({ contentType: 'application/json' });
+    cgi.out.write(JSON.stringify(Object.fromEntries(cgi.environment.properties)));
+    return;
+  }
+  if (path === '/url') {
+    cgi.setHeader({ contentType: 'text/plain' });
+    cgi.out.write(cgi.url());
+    return;
+  }
+  if (path === '/wait-abort') {
+    cgi.out.write('started');
+    await cgi.out.send('\n');
+    abortSeen = await new Promise((resolve) => cgi.signal.addEventListener('abort', () => resolve(cgi.signal.reason)));
+    return;
+  }
+  if (path === '/ignore-body') {
+    cgi.setHeader({ contentType: 'text/plain' });
+    cgi.out.write('not read');
+    return;
+  }
+  if (path === '/first-64k') {
+    // Reads the first 64 KiB of a streamed body, answers, then reads the rest.
+    const stream = cgi.body!.open();
+    const hash = createHash('sha256');
+    let size = 0;
+    for await (const chunk of stream) {
+      hash.update(chunk as Buffer);
+      const before = size;
+      size += (chunk as Buffer).length;
+      if (before < 65536 && size >= 65536) await cgi.out.send('seen 65536\n');
+    }
+    cgi.out.write(`size ${size} sha256 ${hash.digest('hex')}\n`);
+    return;
+  }
+  return conformanceApp(cgi);
+}
+
+let server: HttpServer;
+let port = 0;
+beforeAll(async () => {
+  server = await runHttp(app, {
+    ...conformanceOptions,
+    argStore: (env, name, part) => (env.pathInfo === '/first-64k' ? 'stream' : conformanceOptions.argStore!(env, name, part)),
+    listen: { port: 0 },
+    scriptName: '/app',
+    handleSignals: false,
+    logError: () => {},
+  });
+  port = server.address()!.port;
+});
+afterAll(async () => { await server.close(1000); });
+
+describeConformance('conformance through connector-http', httpConformanceDriver(() => `http://127.0.0.1:${port}/app`));
+
+/** One request on its own connection; the raw response text. */
+function rawRequest(text: string | Buffer): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, '127.0.0.1');
+    const chunks: Buffer[] = [];
+    socket.on('data', (chunk) => chunks.push(chunk)).on('end', () => resolve(Buffer.concat(chunks).toString('latin1'))).on('error', reject);
+    socket.end(text);
+  });
+}
+
+describe('connector-http', () => {
+  it('sets the CGI variables a web server would', async () => {
+    const response = await fetch(`http://127.0.0.1:${port}/app/variables?x=1`, { headers: { 'X-Custom': 'yes', Proxy: 'http://evil/' } });
+    const variables = await response.json() as Record<string, string>;
+    expect(variables).toMatchObject({
+      REQUEST_METHOD: 'GET', SCRIPT_NAME: '/app', PATH_INFO: '/variables', QUERY_STRING: 'x=1', REQUEST_URI: '/app/variables?x=1',
+      SERVER_NAME: '127.0.0.1', SERVER_PORT: String(port), SERVER_PROTOCOL: 'HTTP/1.1', REMOTE_ADDR: '127.0.0.1', GATEWAY_INTERFACE: 'CGI/1.1',
+    });
+    expect(variables.REMOTE_PORT).toMatch(/^\d+$/);
+  });
+
+  it('url() is built from Host, but never with another port than the request came in on', async () => {
+    expect(await rawRequest('GET /app/url HTTP/1.1\r\nHost: example.com\r\nConnection: close\r\n\r\n')).toMatch(new RegExp(`\\r\\n\\r\\n(?:[0-9a-f]+\\r\\n)?http://example\\.com:${port}/app/url`));
+    expect(await rawRequest('GET /app/url HTTP/1.1\r\nHost: example.com:1\r\nConnection: close\r\n\r\n')).toContain(`http://example.com:${port}/app/url`);
+  });
+
+  it('keeps the connection alive between requests', async () => {
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    const ports: number[] = [];
+    for (let index = 0; index < 3; index++) {
+      await new Promise<void>((resolve, reject) => {
+        httpRequest({ port, path: '/app/hello', agent }, (response) => {
+          ports.push(response.socket.localPort!);
+          response.resume().on('end', resolve);
+        }).on('error', reject).end();
+      });
+    }
+    agent.destroy();
+    expect(new Set(ports).size).toBe(1);
+  });
+
+  it('takes a chunked upload', async () => {
+    const body = Buffer.alloc(300_000, 7);
+    const raw = await rawRequest(Buffer.concat([
+      Buffer.from('PUT /app/body HTTP/1.1\r\nHost: x\r\nContent-Type: application/octet-stream\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n'),
+      Buffer.from(`${(100_000).toString(16)}\r\n`), body.subarray(0, 100_000), Buffer.from('\r\n'),
+      Buffer.from(`${(200_000).toString(16)}\r\n`), body.subarray(100_000), Buffer.from('\r\n0\r\n\r\n'),
+    ]));
+    expect(raw).toMatch(/^HTTP\/1\.1 200 OK/);
+    expect(raw).toContain(`"size":300000`);
+    expect(raw).toContain(createHash('sha256').update(body).digest('hex'));
+  });
+
+  it('reads a streamed body as it arrives: the answer about its first 64 KiB comes before the rest is sent', async () => {
+    const body = Buffer.alloc(4 * 1024 * 1024, 3);
+    const socket = connect(port, '127.0.0.1');
+    let received = '';
+    socket.on('data', (chunk: Buffer) => { received += chunk.toString('latin1'); });
+    socket.write(`POST /app/first-64k HTTP/1.1\r\nHost: x\r\nContent-Type: application/octet-stream\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n`);
+    socket.write(body.subarray(0, 65536));
+    await expect.poll(() => received, { timeout: 5000 }).toContain('seen 65536');
+    expect(received).not.toContain('size ');
+    socket.end(body.subarray(65536));
+    await new Promise((resolve) => socket.on('close', resolve));
+    expect(received).toContain(`size ${body.length} sha256 ${createHash('sha256').update(body).digest('hex')}`);
+  });
+
+  it('an unread body is drained after the response, so the connection serves the next request', async () => {
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    const ports: number[] = [];
+    for (const path of ['/app/ignore-body', '/app/hello']) {
+      await new Promise<void>((resolve, reject) => {
+        const outgoing = httpRequest({ port, path, method: 'POST', agent, headers: { 'Content-Type': 'application/octet-stream' } }, (response) => {
+          ports.push(response.socket.localPort!);
+          response.resume().on('end', resolve);
+        });
+        outgoing.on('error', reject).end(Buffer.alloc(100_000));
+      });
+    }
+    agent.destroy();
+    expect(ports[0]).toBe(ports[1]);
+  });
+
+  it('a client that goes away aborts cgi.signal with RequestAbortedError', async () => {
+    const { RequestAbortedError } = await import('@netcgi/core');
+    abortSeen = undefined;
+    const socket = connect(port, '127.0.0.1');
+    socket.write('GET /app/wait-abort HTTP/1.1\r\nHost: x\r\n\r\n');
+    await new Promise((resolve) => socket.once('data', resolve));
+    socket.destroy();
+    await expect.poll(() => abortSeen, { timeout: 5000 }).toBeInstanceOf(RequestAbortedError);
+    await expect.poll(() => server.activeRequests).toBe(0);
+  });
+
+  it('HEAD answers the head without a body', async () => {
+    const raw = await rawRequest('HEAD /app/hello HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
+    expect(raw).toMatch(/^HTTP\/1\.1 200 OK\r\n/);
+    expect(raw.endsWith('\r\n\r\n')).toBe(true);
+  });
+});
+
+describe('trustProxy', () => {
+  it('takes X-Forwarded-* only when asked to', async () => {
+    const headers = { 'X-Forwarded-For': '203.0.113.9, 198.51.100.7', 'X-Forwarded-Proto': 'https', 'X-Forwarded-Host': 'www.example.org' };
+    const untrusted = await (await fetch(`http://127.0.0.1:${port}/app/variables`, { headers })).json() as Record<string, string>;
+    expect([untrusted.REMOTE_ADDR, untrusted.HTTPS, untrusted.SERVER_NAME]).toEqual(['127.0.0.1', undefined, '127.0.0.1']);
+    const proxied = await runHttp(app, { listen: { port: 0 }, trustProxy: true, handleSignals: false });
+    try {
+      const trusted = await (await fetch(`http://127.0.0.1:${proxied.address()!.port}/variables`, { headers })).json() as Record<string, string>;
+      expect([trusted.REMOTE_ADDR, trusted.HTTPS, trusted.SERVER_NAME, trusted.SERVER_PORT]).toEqual(['198.51.100.7', 'on', 'www.example.org', '443']);
+    } finally {
+      await proxied.close(1000);
+    }
+  });
+});
