@@ -17,6 +17,11 @@ export interface Config {
    * 415. An empty list accepts any type. Default: any type (`[]`).
    */
   readonly permittedInputContentTypes: readonly string[];
+  /**
+   * POST forms (urlencoded, multipart) become arguments. False: every body, forms included, is
+   * `cgi.body`, for an app that parses its own (a Fetch-API handler). Default true.
+   */
+  readonly parseForms: boolean;
   /** Largest accepted `Content-Length`; larger answers 413. Default 1 GiB. */
   readonly inputContentLengthLimit: number;
   /** Most arguments (query string and body together); more answers 413. Default 10 000. */
@@ -41,6 +46,7 @@ export const defaultConfig: Config = Object.freeze({
   tmpPrefix: 'netcgi',
   permittedHttpMethods: Object.freeze(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']),
   permittedInputContentTypes: Object.freeze([]),
+  parseForms: true,
   inputContentLengthLimit: 1024 ** 3,
   maxArguments: 10_000,
   maxArgumentNameSize: 1024,

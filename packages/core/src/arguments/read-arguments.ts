@@ -55,14 +55,15 @@ async function readBodyArguments(context: ArgumentContext, method: string, bodyO
   const contentType = checkBody(env, length ?? 0, contentTypeHeader);
   const { config } = env;
 
-  if (method === 'POST' && contentType === FORM_URLENCODED) {
+  const isForm = method === 'POST' && config.parseForms;
+  if (isForm && contentType === FORM_URLENCODED) {
     if ((length ?? 0) > config.maxUrlencodedSize) {
       throw new HttpError(413, `the urlencoded body is larger than ${config.maxUrlencodedSize} bytes`);
     }
     const text = (await readWholeBody(bodyOf(), length, config.maxUrlencodedSize)).toString('utf8');
     return { arguments: [...queryArguments, ...parseUrlEncoded(context, text)], body: undefined, parts: undefined };
   }
-  if (method === 'POST' && contentType === MULTIPART) {
+  if (isForm && contentType === MULTIPART) {
     const source = limitBody(bodyOf(), length, config.inputContentLengthLimit);
     const { arguments: parts, parts: queue } = await parseMultipart(context, source, contentTypeHeader);
     return { arguments: [...queryArguments, ...parts], body: undefined, parts: queue };
