@@ -15,7 +15,7 @@ import { helloSuite } from './hello.mjs';
 import { backendKinds, phpFpmBinary, startAll } from './lib/backends.mjs';
 import { barChart } from './lib/chart.mjs';
 import { cleanEnvironment, removeDirectory, requireCommand, scratchDirectory } from './lib/processes.mjs';
-import { formatNumber, formatRatio } from './lib/stats.mjs';
+import { formatNumber, formatRatio, pairedRatio } from './lib/stats.mjs';
 import { multipartSuite } from './multipart.mjs';
 import { storesSuite } from './stores.mjs';
 
@@ -135,6 +135,26 @@ async function main() {
   if (results.failures !== undefined) process.exitCode = 1;
 }
 
+/** Hono on netcgi against Hono on @hono/node-server, cell by cell, where both ran. */
+function honoComparison(results) {
+  const rows = [];
+  for (const cell of results.hello ?? []) {
+    const netcgi = cell.variants.find((variant) => variant.name === 'netcgi-hono');
+    const node = cell.variants.find((variant) => variant.name === 'hono-node');
+    if (netcgi === undefined || node === undefined) continue;
+    const rates = (variant) => variant.runs.map((run) => run.requestsPerSecond);
+    rows.push({ cell: `hello, ${cell.connections} conn., ${cell.transport}, ${cell.keep} (req/s)`, netcgi: netcgi.requestsPerSecond, node: node.requestsPerSecond, ratio: pairedRatio(rates(netcgi), rates(node)) });
+  }
+  for (const cell of results.bodies ?? []) {
+    const netcgi = cell.backends.find((backend) => backend.name === 'netcgi-hono');
+    const node = cell.backends.find((backend) => backend.name === 'hono-node');
+    if (netcgi === undefined || node === undefined) continue;
+    const rates = (backend) => backend.seconds.map((seconds) => cell.size / MiB / seconds);
+    rows.push({ cell: `${cell.direction === 'upload' ? 'POST' : 'GET'} ${cell.size / MiB} MiB (MiB/s)`, netcgi: netcgi.mibPerSecond, node: node.mibPerSecond, ratio: pairedRatio(rates(netcgi), rates(node)) });
+  }
+  return rows;
+}
+
 function chart(results) {
   const panels = [];
   if (results.hello) {
@@ -189,6 +209,12 @@ function report(results) {
     lines.push(table(['body', 'backend', 'MiB/s', 'ratio to best peer', 'ratio to node:http', 'idle RSS MiB', 'peak rise MiB'], results.bodies.flatMap((cell) => cell.backends.map((b) => [
       `${cell.direction === 'upload' ? 'POST' : 'GET'} ${cell.size / MiB} MiB`, b.label, formatNumber(b.mibPerSecond), formatRatio(b.ratioToBestPeer), formatRatio(b.ratioToNodeHttp ?? Number.NaN), formatNumber(b.idleMiB, 1), formatNumber(b.peakRiseMiB, 1),
     ]))), '');
+  }
+  const hono = honoComparison(results);
+  if (hono.length > 0) {
+    lines.push('## Hono: netcgi against @hono/node-server', '',
+      'The same Hono app (`bench/backends/hono-app.mjs`) behind the same nginx: on netcgi\'s FastCGI connector through `fromFetch`, and on `@hono/node-server` behind `proxy_pass` with upstream keepalive. Ratio: netcgi\'s over @hono/node-server\'s, paired by round.', '');
+    lines.push(table(['cell', 'Hono on netcgi', 'Hono on @hono/node-server', 'ratio'], hono.map((row) => [row.cell, formatNumber(row.netcgi), formatNumber(row.node), formatRatio(row.ratio)])), '');
   }
   if (results.stores) {
     const r = results.stores;

@@ -44,6 +44,14 @@ export const backendKinds = [
     start: (address, context) => new Daemon(`go-${address}`, context.goBinary, [String(address)], context),
   },
   {
+    name: 'netcgi-hono', label: 'Hono on netcgi (fromFetch, FastCGI)', protocol: 'fastcgi',
+    start: (address, context) => new Daemon(`netcgi-hono-${address}`, node, [netcgiFcgi, join(backends, 'netcgi-hono.mjs'), '--listen', String(address)], context),
+  },
+  {
+    name: 'hono-node', label: 'Hono on @hono/node-server (proxy_pass)', protocol: 'http',
+    start: (address, context) => new Daemon(`hono-node-${address}`, node, [join(backends, 'hono-node.mjs'), String(address)], context),
+  },
+  {
     name: 'php-fpm', label: 'PHP-FPM (4 workers)', protocol: 'fastcgi',
     start: (address, context) => startPhpFpm(address, context),
   },

@@ -70,7 +70,6 @@ export interface ConnectorRequest {
 }
 
 const configs = new WeakMap<RunOptions, Config>();
-const neverAborted = new AbortController().signal;
 
 /**
  * Runs `app` for one request: method and content-type checks, arguments, the app, the commit,
@@ -89,7 +88,9 @@ export async function processRequest<C extends Cgi = Cgi>(
   const raw = request.output;
   const env = new Environment({ variables: splitCgiVariables(request.variables), config, output: raw, logError: request.logError });
   const tempFiles = new TempFiles(config.tmpDirectory, config.tmpPrefix);
-  const signalOf = (): AbortSignal => request.signal ?? neverAborted;
+  // A connector without a signal (CGI, in memory) still gives each request a signal of its own:
+  // one shared signal would collect every request's abort listeners (a Fetch Request adds one).
+  const signalOf = (): AbortSignal => request.signal ?? new AbortController().signal;
   let cgi: RequestCgi | undefined;
 
   const run = async (): Promise<void> => {
@@ -116,7 +117,7 @@ export async function processRequest<C extends Cgi = Cgi>(
     if (!env.headerSent) answerWithHeaderOnly(env, cgi);
     outcome = 'complete';
   } catch (error) {
-    const aborted = signalOf().aborted;
+    const aborted = request.signal?.aborted === true;
     if (!config.defaultErrorHandler && !aborted) throw error;
     outcome = aborted ? 'aborted' : await respondSafely(env, raw, cgi, error);
   } finally {

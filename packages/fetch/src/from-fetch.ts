@@ -2,6 +2,7 @@
 import { Readable } from 'node:stream';
 import { HttpError, type Cgi, type RunOptions } from '@netcgi/core';
 import type { App } from '@netcgi/core/connector';
+import { lazyRequest } from './lazy-request.js';
 
 /** What a fetch handler gets besides its `Request`: the connector's powers. */
 export interface FetchContext<C extends Cgi = Cgi> {
@@ -47,22 +48,28 @@ export function fromFetch<C extends Cgi = Cgi>(handler: FetchHandler<C>): App<C>
   };
 }
 
-/** The `Request` of a netcgi request. */
+/** The `Request` of a netcgi request, made real only when more than its URL, method and headers is read. */
 export function requestOf(cgi: Cgi): Request {
   const env = cgi.environment;
-  const headers = new Headers();
-  for (const [name, value] of env.inputHeaders) headers.append(name, value);
-  const init: RequestInit & { duplex?: 'half' } = { method: cgi.method, headers, signal: cgi.signal };
+  let body: ReadableStream<Uint8Array> | undefined;
   if (!METHODS_WITHOUT_BODY.has(cgi.method)) {
     if (cgi.body !== undefined) {
-      init.body = Readable.toWeb(cgi.body.open()) as ReadableStream<Uint8Array>;
-      init.duplex = 'half';
+      body = Readable.toWeb(cgi.body.open()) as ReadableStream<Uint8Array>;
     } else if ((env.inputContentLength ?? 0) > 0) {
       // The body was parsed into arguments or discarded: the handler would see an empty one.
       throw new HttpError(500, 'the request body was taken before the fetch handler ran: run a fromFetch app with fetchOptions');
     }
   }
-  return new Request(urlOf(cgi), init);
+  return lazyRequest({
+    method: cgi.method,
+    url: () => urlOf(cgi),
+    headers: () => {
+      const headers = new Headers();
+      for (const [name, value] of env.inputHeaders) headers.append(name, value);
+      return headers;
+    },
+    make: (url, headers) => new Request(url, { method: cgi.method, headers, signal: cgi.signal, ...(body === undefined ? {} : { body, duplex: 'half' }) } as RequestInit),
+  });
 }
 
 /** The URL the client asked for: REQUEST_URI as sent when the web server gives it, else rebuilt. */
