@@ -102,3 +102,25 @@ ${body}`;
 export const lighttpdConformanceSkips: Readonly<Record<string, string>> = {
   'a GET with a body has it as cgi.body': 'lighttpd answers 400 to a GET or HEAD with a Content-Length, by design ("GET/HEAD with content-length -> 400" in its error log)',
 };
+
+/**
+ * A whole nginx config for a test: foreground, one worker, every path in `directory`, and
+ * `http` (server and upstream blocks) inside its http {} block.
+ */
+export function nginxConfig(directory: string, http: string): string {
+  return `
+daemon off;
+worker_processes 1;
+pid ${directory}/nginx.pid;
+error_log ${directory}/error.log info;
+events { worker_connections 512; }
+http {
+  access_log off;
+  client_body_temp_path ${directory}/body;
+  fastcgi_temp_path ${directory}/fastcgi;
+  proxy_temp_path ${directory}/proxy;
+  uwsgi_temp_path ${directory}/uwsgi;
+  scgi_temp_path ${directory}/scgi;
+${http}
+}`;
+}

@@ -5,30 +5,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeConformance } from '@netcgi/connector-test/conformance/vitest';
 import { httpConformanceDriver } from '../../../test-support/http-driver.js';
 import { Daemon, freePort, scratchDirectory, waitForListener } from '../../../test-support/processes.js';
-import { nginx, startWebServer, type WebServer } from '../../../test-support/web-servers.js';
+import { nginx, nginxConfig, startWebServer, type WebServer } from '../../../test-support/web-servers.js';
 
 const cli = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
 const appModule = fileURLToPath(new URL('./fixtures/proxied-app.mjs', import.meta.url));
 const recipe = fileURLToPath(new URL('../../../examples/deploy/nginx/http-proxy.conf', import.meta.url));
 
-/** The recipe inside the little a test's nginx needs of its own (foreground, scratch paths). */
-function nginxConfig(directory: string, port: number, appPort: number): string {
-  const server = readFileSync(recipe, 'utf8').replaceAll('{{LISTEN}}', `127.0.0.1:${port}`).replaceAll('{{APP}}', `127.0.0.1:${appPort}`);
-  return `
-daemon off;
-worker_processes 1;
-pid ${directory}/nginx.pid;
-error_log ${directory}/error.log info;
-events { worker_connections 256; }
-http {
-  access_log off;
-  client_body_temp_path ${directory}/body;
-  proxy_temp_path ${directory}/proxy;
-  fastcgi_temp_path ${directory}/fastcgi;
-  uwsgi_temp_path ${directory}/uwsgi;
-  scgi_temp_path ${directory}/scgi;
-${server}
-}`;
+/** The recipe with its placeholders filled, inside the little a test's nginx needs of its own. */
+function recipeConfig(directory: string, port: number, appPort: number): string {
+  return nginxConfig(directory, readFileSync(recipe, 'utf8').replaceAll('{{LISTEN}}', `127.0.0.1:${port}`).replaceAll('{{APP}}', `127.0.0.1:${appPort}`));
 }
 
 let directory: ReturnType<typeof scratchDirectory>;
@@ -42,7 +27,7 @@ beforeAll(async () => {
   port = await freePort();
   app = new Daemon(process.execPath, [cli, appModule, '--listen', `127.0.0.1:${appPort}`, '--trust-proxy']);
   await waitForListener(appPort, app);
-  web = await startWebServer(nginx, directory.path, port, nginxConfig(directory.path, port, appPort));
+  web = await startWebServer(nginx, directory.path, port, recipeConfig(directory.path, port, appPort));
 });
 
 afterAll(async () => {

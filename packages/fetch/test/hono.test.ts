@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testRequest } from '@netcgi/connector-test';
 import { fromFetch, fetchOptions } from '@netcgi/fetch';
 import { Daemon, freePort, scratchDirectory, waitForListener } from '../../../test-support/processes.js';
-import { lighttpd, lighttpdConfig, nginx, startWebServer, type WebServer } from '../../../test-support/web-servers.js';
+import { lighttpd, lighttpdConfig, nginx, nginxConfig, startWebServer, type WebServer } from '../../../test-support/web-servers.js';
 import { describeHonoApp } from './helpers/hono-cases.js';
 
 const HONO_APP = fileURLToPath(new URL('./fixtures/hono-app.mjs', import.meta.url));
@@ -38,19 +38,7 @@ describe('on connector-fcgi behind nginx', () => {
     port = await freePort();
     app = new Daemon(process.execPath, [FCGI_CLI, HONO_APP, '--listen', `127.0.0.1:${appPort}`]);
     await waitForListener(appPort, app);
-    web = await startWebServer(nginx, directory.path, port, `
-daemon off;
-worker_processes 1;
-pid ${directory.path}/nginx.pid;
-error_log ${directory.path}/error.log info;
-events { worker_connections 256; }
-http {
-  access_log off;
-  client_body_temp_path ${directory.path}/body;
-  fastcgi_temp_path ${directory.path}/fastcgi;
-  proxy_temp_path ${directory.path}/proxy;
-  uwsgi_temp_path ${directory.path}/uwsgi;
-  scgi_temp_path ${directory.path}/scgi;
+    web = await startWebServer(nginx, directory.path, port, nginxConfig(directory.path, `
   upstream hono { server 127.0.0.1:${appPort}; keepalive 8; }
   server {
     listen 127.0.0.1:${port};
@@ -62,8 +50,7 @@ http {
       fastcgi_buffering off;
       fastcgi_pass hono;
     }
-  }
-}`);
+  }`));
   });
   afterAll(async () => {
     await web?.stop();
