@@ -43,9 +43,10 @@ export function readArguments(context: ArgumentContext, method: string, bodyOf: 
  * or PATCH only, as a GET with a Content-Type and no body is common.
  */
 function hasBody(env: Environment, method: string): boolean {
-  const length = env.inputContentLength;
-  if (length !== undefined && length > 0) return true;
-  return env.inputContentType !== '' && !METHODS_RARELY_WITH_BODY.has(method);
+  // The property, not the header view: one map look-up on the path of every GET.
+  const lengthText = env.properties.get('CONTENT_LENGTH');
+  if (lengthText !== undefined && lengthText !== '') return env.inputContentLength! > 0 || (env.inputContentType !== '' && !METHODS_RARELY_WITH_BODY.has(method));
+  return !METHODS_RARELY_WITH_BODY.has(method) && env.inputContentType !== '';
 }
 
 async function readBodyArguments(context: ArgumentContext, method: string, bodyOf: () => Readable, queryArguments: Argument[]): Promise<RequestArguments> {
