@@ -1,5 +1,5 @@
 // The netcgi-fcgi command line, parsed into runFcgi options.
-import { parseListenAddress as parseAddress, type ListenAddress } from '@netcgi/core/connector';
+import { parseListenAddress as parseAddress, UsageError, type AppCommandLine, type ListenAddress } from '@netcgi/core/connector';
 import type { FcgiOptions } from './run.js';
 
 export const usage = `usage: netcgi-fcgi APP_MODULE [options]
@@ -16,15 +16,11 @@ Serves the app module's default export over FastCGI.
   --help             this text
 The module may export \`options\` (FcgiOptions); command-line options win.`;
 
-/** A usage error: the message names the wrong argument. */
-export class UsageError extends Error {}
+export { UsageError };
 
 /** What the command line asks for. */
-export interface CommandLine {
-  readonly appModule: string;
+export interface CommandLine extends AppCommandLine<FcgiOptions> {
   readonly workers: number;
-  readonly options: FcgiOptions;
-  readonly help: boolean;
 }
 
 /**

@@ -8,7 +8,7 @@ import { describeConformance } from '@netcgi/connector-test/conformance/vitest';
 import { httpConformanceDriver } from '../../../test-support/http-driver.js';
 import { startAppProcess } from './helpers/app-process.js';
 import { curl, establishedConnections, freePort, scratchDirectory, type Daemon } from '../../../test-support/processes.js';
-import { nginx, startWebServer, type WebServer } from '../../../test-support/web-servers.js';
+import { nginx, nginxConfig as webServerNginxConfig, startWebServer, type WebServer } from '../../../test-support/web-servers.js';
 
 const locations = ['tcp', 'tcp-keep', 'unix', 'unix-keep'] as const;
 
@@ -22,21 +22,7 @@ function nginxConfig(directory: string, port: number, appPort: number, keepAppPo
       ${keep ? 'fastcgi_keep_conn on;' : ''}
       fastcgi_pass ${pass};
     }`;
-  return `
-daemon off;
-master_process on;
-worker_processes 1;
-user root root;
-pid ${directory}/nginx.pid;
-error_log ${directory}/error.log info;
-events { worker_connections 512; }
-http {
-  access_log off;
-  client_body_temp_path ${directory}/body;
-  fastcgi_temp_path ${directory}/fastcgi;
-  proxy_temp_path ${directory}/proxy;
-  uwsgi_temp_path ${directory}/uwsgi;
-  scgi_temp_path ${directory}/scgi;
+  return webServerNginxConfig(directory, `
   client_max_body_size 200m;
   upstream app_tcp_keep { server 127.0.0.1:${keepAppPort}; keepalive 4; }
   upstream app_unix_keep { server unix:${socket}; keepalive 4; }
@@ -46,8 +32,7 @@ http {
     ${location('tcp-keep', 'app_tcp_keep', true)}
     ${location('unix', `unix:${socket}`, false)}
     ${location('unix-keep', 'app_unix_keep', true)}
-  }
-}`;
+  }`);
 }
 
 let directory: ReturnType<typeof scratchDirectory>;

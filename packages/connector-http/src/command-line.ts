@@ -1,5 +1,5 @@
 // The netcgi-http command line, parsed into runHttp options.
-import { parseListenAddress } from '@netcgi/core/connector';
+import { parseListenAddress, UsageError, type AppCommandLine } from '@netcgi/core/connector';
 import type { HttpOptions } from './run.js';
 
 export const usage = `usage: netcgi-http APP_MODULE [options]
@@ -11,15 +11,10 @@ Serves the app module's default export on HTTP, with no web server in front.
   --help             this text
 The module may export \`options\` (HttpOptions); command-line options win.`;
 
-/** A usage error: the message names the wrong argument. */
-export class UsageError extends Error {}
+export { UsageError };
 
 /** What the command line asks for. */
-export interface CommandLine {
-  readonly appModule: string;
-  readonly options: HttpOptions;
-  readonly help: boolean;
-}
+export type CommandLine = AppCommandLine<HttpOptions>;
 
 /** Parses `netcgi-http` arguments. @throws UsageError on an unknown option or a missing value. */
 export function parseCommandLine(args: readonly string[]): CommandLine {

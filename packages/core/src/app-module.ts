@@ -1,6 +1,7 @@
 // What the connectors' commands share: the address to listen on, and the app module to serve.
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { UsageError } from './in-memory/command-line.js';
 import type { App, RunOptions } from './process-request.js';
 
 /** A TCP port (on `host`, default 127.0.0.1) or a unix socket path (`mode`: its permissions). */
@@ -42,4 +43,62 @@ export async function loadAppModule<O extends RunOptions = RunOptions>(path: str
   const app = module.default ?? module.app;
   if (typeof app !== 'function') throw new TypeError(`${path} exports no app: give it a default export (cgi) => …`);
   return { app: app as App, options: module.options ?? ({} as O) };
+}
+
+/** What a connector's command line asks for. */
+export interface AppCommandLine<O extends RunOptions> {
+  readonly appModule: string;
+  readonly options: O;
+  readonly help: boolean;
+}
+
+/** A connector's serving command (`netcgi-fcgi`, `netcgi-http`): how it parses and serves. */
+export interface AppCommand<O extends RunOptions, L extends AppCommandLine<O>> {
+  readonly name: string;
+  readonly usage: string;
+  /** @throws UsageError (from `@netcgi/core/connector`) on a wrong argument. */
+  readonly parse: (args: readonly string[]) => L;
+  /** Runs before the module is loaded; true when it took over (a `--workers` primary). */
+  readonly takeOver?: (commandLine: L) => boolean;
+  /** Serves the app; resolves to a line for stdout (where it listens), or nothing. */
+  readonly serve: (app: App, options: O, commandLine: L) => Promise<string | void>;
+}
+
+/**
+ * The whole of a connector's serving command: parse (usage on a mistake: exit status 2), help,
+ * load the app module (its `options` under the command line's), serve. Resolves to the exit
+ * status while serving goes on: 0, 1 when serving could not start, 2 on a usage error.
+ */
+export async function runAppCommand<O extends RunOptions, L extends AppCommandLine<O>>(command: AppCommand<O, L>, args: readonly string[]): Promise<number> {
+  const say = (stream: NodeJS.WriteStream, line: string): void => { stream.write(`${command.name}: ${line}\n`); };
+  let commandLine: L;
+  try {
+    commandLine = command.parse(args);
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    say(process.stderr, `${error.message}\n${command.usage}`);
+    return 2;
+  }
+  if (commandLine.help) {
+    process.stdout.write(`${command.usage}\n`);
+    return 0;
+  }
+  if (command.takeOver?.(commandLine) === true) return 0;
+  let module: AppModule<O>;
+  try {
+    module = await loadAppModule<O>(commandLine.appModule);
+  } catch (error) {
+    if (!(error instanceof TypeError)) throw error;
+    say(process.stderr, error.message);
+    return 2;
+  }
+  try {
+    const line = await command.serve(module.app, { ...module.options, ...commandLine.options }, commandLine);
+    if (line !== undefined) say(process.stdout, line);
+  } catch (error) {
+    const inUse = (error as NodeJS.ErrnoException).code === 'EADDRINUSE';
+    say(process.stderr, `${error instanceof Error ? error.message : String(error)}${inUse ? ' (something else listens there: pass --listen)' : ''}`);
+    return 1;
+  }
+  return 0;
 }
