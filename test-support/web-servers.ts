@@ -54,6 +54,11 @@ export async function startWebServer(kind: WebServerKind, directory: string, por
   if (check.status !== 0) throw new Error(`${kind.command} refused its config:\n${check.stderr}${check.stdout}`);
   const daemon = new Daemon(binary, kind.runArgs(configFile, directory));
   await waitForListener(port, daemon);
+  // Something else may have taken the port since it was found free (another test file's server):
+  // then the listener found is not ours, and the server exits on EADDRINUSE. Say so here rather
+  // than let the test talk to a stranger.
+  await new Promise((resolve) => setTimeout(resolve, 150));
+  if (daemon.child.exitCode !== null) throw new Error(`${kind.command} exited right after starting (port ${port} taken?):\n${daemon.output}`);
   return { daemon, stop: () => daemon.stop(kind.stopSignal) };
 }
 

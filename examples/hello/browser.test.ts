@@ -18,11 +18,13 @@ let port: number;
 
 beforeAll(async () => {
   directory = scratchDirectory('netcgi-browser');
-  const appPort = await freePort();
-  port = await freePort();
-  app = spawn(process.execPath, [cli, appModule, '--listen', String(appPort)], { stdio: 'ignore', env: productionEnvironment() });
-  await waitForListener(appPort);
   const d = directory.path;
+  // A socket of its own, not a port: a free port found now may be another test file's server by
+  // the time the app listens, and nginx would then answer 502 from it.
+  const appSocket = `${d}/app.sock`;
+  port = await freePort();
+  app = spawn(process.execPath, [cli, appModule, '--listen', appSocket], { stdio: 'ignore', env: productionEnvironment() });
+  await waitForListener(appSocket);
   server = await startWebServer(nginx, d, port, `
 daemon off;
 worker_processes 1;
@@ -39,7 +41,7 @@ http {
     server_name 127.0.0.1;          # SERVER_NAME, from which the app builds its form's URL
     location /hello {
       include /etc/nginx/fastcgi_params;
-      fastcgi_pass 127.0.0.1:${appPort};
+      fastcgi_pass unix:${appSocket};
     }
   }
 }`);
