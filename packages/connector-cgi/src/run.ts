@@ -1,8 +1,10 @@
 // runCgi: one request from the process environment, stdin and stdout; a terminal runs it as a test.
+import { RequestAbortedError } from '@netcgi/core';
 import { processRequest, runCommandLine, type App, type RunOptions } from '@netcgi/core/connector';
 import { isCgiEnvironment, readCgiEnvironment } from './environment.js';
 import { limitedBody } from './stdin-body.js';
 import { StdoutOutput } from './stdout-output.js';
+import { abortOnEndingSignals } from './termination.js';
 
 /** Options of {@link runCgi}: the core's. */
 export type CgiOptions = RunOptions;
@@ -30,16 +32,26 @@ export async function runCgi(app: App, options: CgiOptions = {}): Promise<void> 
   delete process.env['HTTP_PROXY'];
   let stdinOpened = false;
   const body = limitedBody(() => { stdinOpened = true; return process.stdin; }, contentLength);
+  const controller = new AbortController();
+  const reason = (): RequestAbortedError => new RequestAbortedError('the web server ended the CGI program (the client went away, or a time-out)');
+  // An abort destroys it with its reason; unread, that must not be an uncaught error.
+  body.on('error', () => {});
+  const termination = abortOnEndingSignals(controller, reason);
+  controller.signal.addEventListener('abort', () => body.destroy(reason()), { once: true });
   try {
     await processRequest(app, {
       variables,
       body,
       output: new StdoutOutput(),
       logError: (line) => process.stderr.write(`${line}\n`),
+      signal: controller.signal,
     }, options);
   } finally {
+    termination.stop();
     body.destroy();
     // An open stdin would keep the process alive after the response.
     if (stdinOpened) process.stdin.destroy();
   }
+  // The temp files are gone (the pipeline removed them): now end as the signal asked.
+  termination.exitIfSignalled();
 }

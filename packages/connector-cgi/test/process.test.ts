@@ -84,3 +84,47 @@ describe('outside CGI', () => {
     expect(result.stderr).toMatch(/usage:/);
   });
 });
+
+describe('ended by the web server', () => {
+  /** Starts the fixture as a web server would, with `stdin` written but left open. */
+  async function startScript(variables: Record<string, string>, stdin: Buffer, tmp: string) {
+    const { spawn } = await import('node:child_process');
+    const child = spawn(process.execPath, [CGI_APP], { env: { ...BASE, TMPDIR: tmp, ...variables } });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => { stderr += chunk.toString(); });
+    child.stdin.on('error', () => {});
+    child.stdin.write(stdin);
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    return { child, exited, stderr: () => stderr };
+  }
+
+  it('SIGTERM aborts cgi.signal with RequestAbortedError; the process then exits 143', async () => {
+    const { mkdtempSync, rmSync } = await import('node:fs');
+    const tmp = mkdtempSync('/tmp/cgi-term-');
+    try {
+      const script = await startScript({ REQUEST_METHOD: 'GET', PATH_INFO: '/wait-abort' }, Buffer.alloc(0), tmp);
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      script.child.kill('SIGTERM');
+      expect(await script.exited).toBe(143);
+      expect(script.stderr()).toContain('aborted: RequestAbortedError');
+    } finally {
+      rmSync(tmp, { recursive: true, force: true });
+    }
+  });
+
+  it('SIGTERM in the middle of an upload leaves no temp file behind', async () => {
+    const { mkdtempSync, readdirSync, rmSync } = await import('node:fs');
+    const tmp = mkdtempSync('/tmp/cgi-term-');
+    try {
+      // 4 MiB announced (over maxMemoryArgumentSize: a temp file), 256 KiB sent: the upload is being
+      // stored when the signal comes.
+      const script = await startScript({ REQUEST_METHOD: 'PUT', PATH_INFO: '/upload', CONTENT_TYPE: 'application/octet-stream', CONTENT_LENGTH: String(4 * 1024 * 1024) }, Buffer.alloc(256 * 1024, 1), tmp);
+      await expect.poll(() => readdirSync(tmp).length, { timeout: 5000 }).toBe(1);
+      script.child.kill('SIGTERM');
+      expect(await script.exited).toBe(143);
+      expect(readdirSync(tmp)).toEqual([]);
+    } finally {
+      rmSync(tmp, { recursive: true, force: true });
+    }
+  });
+});
