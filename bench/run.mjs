@@ -1,4 +1,4 @@
-// One command for every benchmark: node bench/run.mjs [--quick] [--suites hello,bodies,stores,multipart,codec,cgi]
+// One command for every benchmark: node bench/run.mjs [--quick] [--suites hello,direct,bodies,stores,multipart,codec,cgi]
 // Starts the peers (nginx, PHP-FPM, Go, node-fastcgi, node:http, lighttpd) on loopback, runs the
 // suites side by side in interleaved rounds, and writes docs/benchmarks.md, docs/benchmarks.svg
 // and docs/benchmarks.json. See bench/README.md.
@@ -11,6 +11,7 @@ import { parseArgs } from 'node:util';
 import { bodiesSuite } from './bodies.mjs';
 import { cgiSuite } from './cgi.mjs';
 import { codecSuite } from './codec.mjs';
+import { directSuite } from './direct.mjs';
 import { helloSuite } from './hello.mjs';
 import { backendKinds, phpFpmBinary, startAll } from './lib/backends.mjs';
 import { barChart } from './lib/chart.mjs';
@@ -21,7 +22,7 @@ import { storesSuite } from './stores.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const MiB = 1024 * 1024;
-const ALL_SUITES = ['hello', 'bodies', 'stores', 'multipart', 'codec', 'cgi'];
+const ALL_SUITES = ['hello', 'direct', 'bodies', 'stores', 'multipart', 'codec', 'cgi'];
 
 const { values: args } = parseArgs({
   // `pnpm bench -- --quick` passes the `--` on.
@@ -121,6 +122,7 @@ async function main() {
         }
       });
     }
+    if (suites.includes('direct')) await attempt(['direct'], async () => { results.direct = await directSuite({ ...settings, scratch, log }); });
     if (suites.includes('stores')) await attempt(['stores'], async () => { results.stores = await storesSuite({ rounds: Math.max(settings.rounds, 5), scratch, log }); });
     if (suites.includes('multipart')) await attempt(['multipart'], async () => { results.multipart = await multipartSuite({ rounds: Math.max(settings.rounds, 3), scratch, log }); });
     if (suites.includes('codec')) await attempt(['codec'], async () => { results.codec = await codecSuite({ seconds: Math.min(settings.seconds, 1), rounds: settings.rounds, log }); });
@@ -208,6 +210,13 @@ function report(results) {
       'curl → nginx (request and response buffering off, so bodies stream) → the backend, keep-alive, TCP. Upload: POST of the file, the app reads it (netcgi: `cgi.body.open()` with `argStore` answering `stream`; node:http: `data` events), counts its bytes and answers the size (checked); netcgi\'s default store is measured beside it (the body kept in a temp file first, then read back by the app). Download: GET, the backend writes the bytes in 64 KiB writes (size checked). Each backend first makes one unmeasured transfer each way (a cold process pays for its JIT and heap growth). Peak: the rise of the backend\'s VmHWM over its RSS before the transfer (VmHWM reset through /proc/PID/clear_refs), the largest over the rounds and over a backend\'s processes. Ratio: to the best peer (not netcgi) in the same round.', '');
     lines.push(table(['body', 'backend', 'MiB/s', 'ratio to best peer', 'ratio to node:http', 'idle RSS MiB', 'peak rise MiB'], results.bodies.flatMap((cell) => cell.backends.map((b) => [
       `${cell.direction === 'upload' ? 'POST' : 'GET'} ${cell.size / MiB} MiB`, b.label, formatNumber(b.mibPerSecond), formatRatio(b.ratioToBestPeer), formatRatio(b.ratioToNodeHttp ?? Number.NaN), formatNumber(b.idleMiB, 1), formatNumber(b.peakRiseMiB, 1),
+    ]))), '');
+  }
+  if (results.direct) {
+    lines.push('## Hello world with no web server', '',
+      'GET of the same 14-byte body, wrk (`-t1`, keep-alive) straight to the server on loopback: netcgi\'s HTTP connector (`netcgi-http bench/backends/netcgi-app.mjs`) against bare `node:http` (`bench/backends/node-http.mjs`). Ratio: to node:http in the same round.', '');
+    lines.push(table(['connections', 'server', 'req/s', 'ratio to node:http', 'p99 ms', 'failed'], results.direct.flatMap((cell) => cell.variants.map((v) => [
+      String(cell.connections), v.label, formatNumber(v.requestsPerSecond), formatRatio(v.ratio), formatNumber(v.p99, 2), String(v.failures),
     ]))), '');
   }
   const hono = honoComparison(results);

@@ -65,7 +65,7 @@ describe('bench/run.mjs', () => {
     const out = mkdtempSync(join(tmpdir(), 'netcgi-bench-test-'));
     try {
       await run(process.execPath, [
-        'bench/run.mjs', '--quick', '--suites', 'hello,bodies,cgi', '--backends', 'netcgi,raw-fcgi,node-http',
+        'bench/run.mjs', '--quick', '--suites', 'hello,direct,bodies,cgi', '--backends', 'netcgi,raw-fcgi,node-http',
         '--connections', '4', '--sizes', '1', '--out', out,
       ], { timeout: 150_000 });
       const results = JSON.parse(readFileSync(join(out, 'benchmarks.json'), 'utf8'));
@@ -87,6 +87,8 @@ describe('bench/run.mjs', () => {
       for (const cell of results.bodies) {
         for (const backend of cell.backends) expect(backend.mibPerSecond).toBeGreaterThan(0);
       }
+      expect(results.direct.flatMap((cell: { variants: { name: string; requestsPerSecond: number }[] }) => cell.variants.map((variant) => variant.name))).toContain('netcgi-http');
+      for (const cell of results.direct) for (const variant of cell.variants) expect(variant.requestsPerSecond).toBeGreaterThan(0);
       expect(results.cgi.programs.map((program: { name: string }) => program.name)).toEqual(['raw', 'hello']);
       expect(results.cgi.nodeE0Ms).toBeGreaterThan(0);
       expect(readFileSync(join(out, 'benchmarks.md'), 'utf8')).toContain('## Hello world through nginx');

@@ -2,14 +2,26 @@
 // the socket's backpressure.
 import type { ServerResponse } from 'node:http';
 import { RequestAbortedError } from '@netcgi/core';
-import type { ResponseHead, ResponseOutput } from '@netcgi/core/connector';
+import type { HeaderField, ResponseHead, ResponseOutput } from '@netcgi/core/connector';
 
-/** A {@link ResponseOutput} over a `ServerResponse`; no CGI text is made or parsed. */
+/**
+ * A {@link ResponseOutput} over a `ServerResponse`; no CGI text is made or parsed. The head waits
+ * for the first body write, and that write for the rest of the turn: a response whose body is
+ * written at once (most) goes out with a `Content-Length`, in one socket write, rather than as a
+ * chunked body with its terminating chunk in a second write (half the throughput at 32
+ * connections, measured).
+ */
 export class HttpResponseOutput implements ResponseOutput {
   readonly #response: ServerResponse;
+  readonly #bodyless: boolean;
+  #head: ResponseHead | undefined;
+  #headSent = false;
+  #held: Buffer | undefined;
 
-  constructor(response: ServerResponse) {
+  /** `bodyless`: the request was a HEAD (no body, and no length to tell). */
+  constructor(response: ServerResponse, bodyless: boolean) {
     this.#response = response;
+    this.#bodyless = bodyless;
   }
 
   get writable(): boolean {
@@ -19,25 +31,68 @@ export class HttpResponseOutput implements ResponseOutput {
 
   writeHead(head: ResponseHead): void {
     this.#check();
-    const fields: string[] = [];
-    for (const [name, value] of head.fields) fields.push(name, value);
-    // A flat list keeps repeated fields (Set-Cookie) apart and their order as the app set it.
-    this.#response.writeHead(head.status, head.statusText, fields);
+    this.#head = head;
   }
 
   write(chunk: Buffer | string): Promise<void> | void {
     this.#check();
-    if (this.#response.write(chunk)) return;
-    return this.#drain();
+    const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+    if (!this.#headSent) {
+      if (this.#held === undefined) {
+        this.#held = bytes;
+        setImmediate(this.#flushHeld);
+        return;
+      }
+      // A second write in the same turn: the body streams, chunked.
+      this.#flushHeld();
+    }
+    return this.#send(bytes);
   }
 
   end(): Promise<void> | void {
     const response = this.#response;
     if (response.writableFinished || response.destroyed) return;
+    if (!this.#headSent && !response.writableEnded) {
+      const held = this.#held;
+      this.#held = undefined;
+      this.#sendHead(held?.length ?? 0);
+      if (held !== undefined) response.write(held);
+    }
     return new Promise((resolve) => {
       response.once('finish', resolve).once('close', resolve);
       if (!response.writableEnded) response.end();
     });
+  }
+
+  /** The turn ended with the body still coming: out with the head and what was held, chunked. */
+  readonly #flushHeld = (): void => {
+    if (this.#headSent || this.#held === undefined || !this.writable) return;
+    const held = this.#held;
+    this.#held = undefined;
+    this.#sendHead();
+    this.#response.write(held);
+  };
+
+  /** `length`: the whole body's, when it is known, for a Content-Length the app did not set. */
+  #sendHead(length?: number): void {
+    this.#headSent = true;
+    const head = this.#head ?? { status: 200, statusText: 'OK', fields: [], localRedirect: false };
+    const fields: string[] = [];
+    let framed = false;
+    for (const [name, value] of head.fields as HeaderField[]) {
+      fields.push(name, value);
+      if (name.length >= 14 && /^(content-length|transfer-encoding)$/i.test(name)) framed = true;
+    }
+    if (length !== undefined && !framed && !this.#bodyless && head.status >= 200 && head.status !== 204 && head.status !== 304) {
+      fields.push('Content-Length', String(length));
+    }
+    // A flat list keeps repeated fields (Set-Cookie) apart and their order as the app set it.
+    this.#response.writeHead(head.status, head.statusText, fields);
+  }
+
+  #send(bytes: Buffer): Promise<void> | void {
+    if (this.#response.write(bytes)) return;
+    return this.#drain();
   }
 
   #check(): void {

@@ -111,7 +111,7 @@ export class HttpServer {
     void processRequest(this.#app, {
       variables: requestVariables(request, this.#settings),
       get body() { return (body ??= new RequestBody(request)); },
-      output: new HttpResponseOutput(response),
+      output: new HttpResponseOutput(response, request.method === 'HEAD'),
       logError: this.#settings.logError,
       get signal() { return signalOf(); },
     }, this.#runOptions).catch((error: unknown) => {

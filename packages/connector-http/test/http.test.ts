@@ -30,6 +30,14 @@ async function app(cgi: Cgi): Promise<void> {
     abortSeen = await new Promise((resolve) => cgi.signal.addEventListener('abort', () => resolve(cgi.signal.reason)));
     return;
   }
+  if (path === '/pieces') {
+    cgi.setHeader({ contentType: 'text/plain' });
+    cgi.out.write('one,');
+    cgi.out.write('two,');
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    cgi.out.write('three');
+    return;
+  }
   if (path === '/ignore-body') {
     cgi.setHeader({ contentType: 'text/plain' });
     cgi.out.write('not read');
@@ -164,6 +172,15 @@ describe('connector-http', () => {
     socket.destroy();
     await expect.poll(() => abortSeen, { timeout: 5000 }).toBeInstanceOf(RequestAbortedError);
     await expect.poll(() => server.activeRequests).toBe(0);
+  });
+
+  it('a body written at once goes out with its Content-Length; one written in pieces, chunked and whole', async () => {
+    const single = await rawRequest('GET /app/hello HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
+    expect(single).toMatch(/\r\nContent-Length: 13\r\n/);
+    expect(single.endsWith('\r\n\r\nHello, world\n')).toBe(true);
+    const pieces = await fetch(`http://127.0.0.1:${port}/app/pieces`);
+    expect(pieces.headers.get('transfer-encoding')).toBe('chunked');
+    expect(await pieces.text()).toBe('one,two,three');
   });
 
   it('HEAD answers the head without a body', async () => {
