@@ -1,8 +1,7 @@
 // The FastCGI application server: a listening socket, its connections, limits, graceful close.
-import { chmodSync, unlinkSync } from 'node:fs';
-import { stat } from 'node:fs/promises';
-import { connect, createServer, type AddressInfo, type Server, type Socket } from 'node:net';
-import type { App, ListenAddress, RunOptions } from '@netcgi/core/connector';
+import { chmodSync } from 'node:fs';
+import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
+import { removeStaleSocket, type App, type ListenAddress, type RunOptions } from '@netcgi/core/connector';
 import { isAllowed } from './allow.js';
 import { Connection, type ConnectionHost } from './connection.js';
 import type { FcgiCgi } from './fcgi-cgi.js';
@@ -141,19 +140,4 @@ export class FcgiServer implements ConnectionHost {
     const overCapacity = this.#connections.size >= this.maxConnections;
     this.#connections.add(new Connection(socket, this, overCapacity));
   }
-}
-
-/**
- * A socket file left by a process that died (SIGKILL, a crash) makes listen fail with EADDRINUSE.
- * Remove it, but only when nothing answers on it: a live server's socket is left alone.
- */
-async function removeStaleSocket(path: string): Promise<void> {
-  // The promise API: a synchronous stat of a socket would poison module resolution (nodejs/node#51142).
-  const found = await stat(path).catch(() => undefined);
-  if (found === undefined || !found.isSocket()) return;
-  const alive = await new Promise<boolean>((resolve) => {
-    const probe = connect(path);
-    probe.once('connect', () => { probe.destroy(); resolve(true); }).once('error', () => resolve(false));
-  });
-  if (!alive) unlinkSync(path);
 }

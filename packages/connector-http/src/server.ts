@@ -1,8 +1,9 @@
 // HttpServer: node:http serving one app, with a graceful close.
+import { chmodSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { RequestAbortedError } from '@netcgi/core';
-import { processRequest, type App, type ListenAddress, type RunOptions } from '@netcgi/core/connector';
+import { processRequest, removeStaleSocket, type App, type ListenAddress, type RunOptions } from '@netcgi/core/connector';
 import { drainRest, RequestBody } from './request-body.js';
 import { HttpResponseOutput } from './response-output.js';
 import { requestVariables } from './variables.js';
@@ -38,6 +39,7 @@ export class HttpServer {
   async listen(): Promise<void> {
     const server = this.#server;
     const address = this.#settings.listen;
+    if ('path' in address) await removeStaleSocket(address.path);
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       const listening = (): void => {
@@ -48,6 +50,7 @@ export class HttpServer {
       else server.listen(address.port, address.host ?? '127.0.0.1', listening);
     });
     server.on('error', (error) => this.#settings.logError(`server error: ${error.message}`));
+    if ('path' in address && address.mode !== undefined) chmodSync(address.path, address.mode);
   }
 
   /** Where it listens: `http://host:port/` (the host as given; `localhost` for loopback), or the socket path. */

@@ -34,3 +34,27 @@ describe('netcgi-http', () => {
     expect(() => parseCommandLine(['app.js', '--mount', 'shop'])).toThrow(/starting with \//);
   });
 });
+
+describe('netcgi-http on a unix socket', () => {
+  it('replaces a socket file a dead process left, and listens there', async () => {
+    const { existsSync, mkdtempSync, rmSync } = await import('node:fs');
+    const { spawnSync } = await import('node:child_process');
+    const { request } = await import('node:http');
+    const directory = mkdtempSync('/tmp/netcgi-http-sock-');
+    const path = `${directory}/http.sock`;
+    // A server that listened there and was killed: its socket file stays.
+    spawnSync(process.execPath, ['-e', `require('node:net').createServer().listen(${JSON.stringify(path)}, () => process.kill(process.pid, 'SIGKILL'))`]);
+    expect(existsSync(path)).toBe(true);
+    const daemon = new Daemon(process.execPath, [cli, slowApp, '--listen', path]);
+    try {
+      await expect.poll(() => daemon.output, { timeout: 10_000 }).toContain(`on ${path}`);
+      const status = await new Promise<number>((resolve, reject) => {
+        request({ socketPath: path, path: '/slow' }, (response) => { response.resume(); resolve(response.statusCode ?? 0); }).on('error', reject).end();
+      });
+      expect(status).toBe(200);
+    } finally {
+      await daemon.stop('SIGKILL');
+      rmSync(directory, { recursive: true, force: true });
+    }
+  });
+});

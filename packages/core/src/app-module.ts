@@ -20,6 +20,23 @@ export function parseListenAddress(text: string): ListenAddress {
   return { path: text };
 }
 
+/**
+ * A socket file left by a process that died (SIGKILL, a crash) makes listen fail with EADDRINUSE.
+ * Removes it, but only when nothing answers on it: a live server's socket is left alone.
+ */
+export async function removeStaleSocket(path: string): Promise<void> {
+  // Loaded here: the core's connector bundle is on a CGI program's start-up path, which needs neither.
+  const [{ stat, unlink }, { connect }] = await Promise.all([import('node:fs/promises'), import('node:net')]);
+  // The promise API: a synchronous stat of a socket would poison module resolution (nodejs/node#51142).
+  const found = await stat(path).catch(() => undefined);
+  if (found === undefined || !found.isSocket()) return;
+  const alive = await new Promise<boolean>((done) => {
+    const probe = connect(path);
+    probe.once('connect', () => { probe.destroy(); done(true); }).once('error', () => done(false));
+  });
+  if (!alive) await unlink(path);
+}
+
 function port(text: string): number {
   const value = Number(text);
   if (value > 65535) throw new RangeError(`port ${text} is out of range`);

@@ -12,4 +12,4 @@ export { buildRequest, type BuiltRequest, type TestContent, type TestFile, type 
 export { runInMemory, type InMemoryRequest, type InMemoryResponse } from './in-memory/run-in-memory.js';
 export { MemoryOutput } from './in-memory/memory-output.js';
 export { parseCommandLine, runCommandLine, usage, UsageError, type CommandLineIo } from './in-memory/command-line.js';
-export { loadAppModule, parseListenAddress, runAppCommand, type AppCommand, type AppCommandLine, type AppModule, type ListenAddress } from './app-module.js';
+export { loadAppModule, parseListenAddress, removeStaleSocket, runAppCommand, type AppCommand, type AppCommandLine, type AppModule, type ListenAddress } from './app-module.js';
