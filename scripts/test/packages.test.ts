@@ -31,7 +31,7 @@ function manifestOf(tarball: string): { name: string; dependencies?: Record<stri
 }
 
 describe('packed packages', () => {
-  it('name their workspace dependencies by version, and ship their build, types and README', () => {
+  it('name their workspace dependencies by version, and ship their build, types, README and LICENSE', () => {
     expect(tarballs).toHaveLength(PACKAGES.length);
     for (const tarball of tarballs) {
       const manifest = manifestOf(tarball);
@@ -40,6 +40,7 @@ describe('packed packages', () => {
       expect(files, manifest.name).toContain('package/dist/index.js');
       expect(files, manifest.name).toContain('package/dist/index.d.ts');
       expect(files, manifest.name).toContain('package/README.md');
+      expect(files, manifest.name).toContain('package/LICENSE');
     }
   });
 
