@@ -44,6 +44,13 @@ describe('packed packages', () => {
     }
   });
 
+  it('declare no @internal member in their types', () => {
+    for (const tarball of tarballs) {
+      const declarations = execFileSync('tar', ['-xOzf', tarball, '--wildcards', 'package/dist/*.d.ts'], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+      expect(declarations.includes('@internal'), manifestOf(tarball).name).toBe(false);
+    }
+  });
+
   it('no connector depends on another in production', () => {
     for (const tarball of tarballs) {
       const { name, dependencies = {} } = manifestOf(tarball);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { defaultConfig, Environment, HttpError } from '@netcgi/core';
-import { MemoryOutput, splitCgiVariables } from '@netcgi/core/connector';
+import { HttpError, type Environment } from '@netcgi/core';
+import { splitCgiVariables } from '@netcgi/core/connector';
 import { testRequest, type TestRequestOptions } from '@netcgi/connector-test';
 
 async function environmentOf(options: TestRequestOptions): Promise<Environment> {
@@ -66,8 +66,10 @@ describe('Environment', () => {
     const response = await testRequest(() => {}, { env: { CONTENT_LENGTH: '-1' } });
     expect(response.status).toBe(400);
     expect(response.text()).toContain('content-length is not a number');
-    const env = new Environment({ variables: splitCgiVariables([['CONTENT_LENGTH', '1e3']]), config: defaultConfig, output: new MemoryOutput(), logError() {} });
-    expect(() => env.inputContentLength).toThrow(HttpError);
+    // The exnHandler sees the Environment before the arguments are read.
+    let env: Environment | undefined;
+    await testRequest(() => {}, { env: { CONTENT_LENGTH: '1e3' }, exnHandler: async (environment, run) => { env = environment; await run(); } });
+    expect(() => env!.inputContentLength).toThrow(HttpError);
   });
 
   it('cookies come from every Cookie header in order, percent-decoded, duplicates kept', async () => {
