@@ -59,13 +59,30 @@ describe('packed packages', () => {
     }
   });
 
-  it('install with plain npm in a fresh directory and serve an app there', async () => {
+  it('install with plain npm in a fresh directory, type-check there, and serve an app', async () => {
     const project = join(scratch, 'project');
     mkdirSync(project);
     writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'fresh', private: true, type: 'module' }));
     writeFileSync(join(project, 'app.js'), "export default (cgi) => { cgi.setHeader({ contentType: 'text/plain' }); cgi.out.write(`Hello, ${cgi.argumentValue('name')}!`); };\n");
     const install = spawnSync('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', ...tarballs.filter((tarball) => !tarball.includes('connector-test'))], { cwd: project, encoding: 'utf8' });
     expect(install.status, install.stderr).toBe(0);
+    // Their types hold up for a project that checks libraries (skipLibCheck false): a member
+    // stripped as @internal must not be named by one that is not.
+    writeFileSync(join(project, 'check.ts'), [
+      "import type { Cgi } from '@netcgi/core';",
+      "import type { ResponseHead } from '@netcgi/core/connector';",
+      "import type { HttpOptions } from '@netcgi/connector-http';",
+      "import type { FcgiCgi } from '@netcgi/connector-fcgi';",
+      "import type { CgiOptions } from '@netcgi/connector-cgi';",
+      "import type { FetchHandler } from '@netcgi/fetch';",
+      'export type Used = [Cgi, ResponseHead, HttpOptions, FcgiCgi, CgiOptions, FetchHandler];',
+    ].join('\n'));
+    writeFileSync(join(project, 'tsconfig.json'), JSON.stringify({
+      compilerOptions: { strict: true, module: 'NodeNext', moduleResolution: 'NodeNext', noEmit: true, skipLibCheck: false, types: ['node'], typeRoots: [join(root, 'node_modules/@types')] },
+      files: ['check.ts'],
+    }));
+    const check = spawnSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', project], { encoding: 'utf8' });
+    expect(check.status, check.stdout + check.stderr).toBe(0);
     const port = await freePort();
     const server = new Daemon(join(project, 'node_modules/.bin/netcgi-http'), ['app.js', '--listen', String(port)], { cwd: project });
     try {

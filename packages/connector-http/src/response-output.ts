@@ -2,7 +2,7 @@
 // the socket's backpressure.
 import type { ServerResponse } from 'node:http';
 import { RequestAbortedError } from '@netcgi/core';
-import type { HeaderField, ResponseHead, ResponseOutput } from '@netcgi/core/connector';
+import type { ResponseHead, ResponseOutput } from '@netcgi/core/connector';
 
 /**
  * A {@link ResponseOutput} over a `ServerResponse`; no CGI text is made or parsed. The head waits
@@ -79,7 +79,7 @@ export class HttpResponseOutput implements ResponseOutput {
     const head = this.#head ?? { status: 200, statusText: 'OK', fields: [], localRedirect: false };
     const fields: string[] = [];
     let framed = false;
-    for (const [name, value] of head.fields as HeaderField[]) {
+    for (const [name, value] of head.fields) {
       fields.push(name, value);
       if (name.length >= 14 && /^(content-length|transfer-encoding)$/i.test(name)) framed = true;
     }

@@ -43,7 +43,7 @@ export interface ArgumentContext {
   countArgument(): void;
 }
 
-/** An argument's metadata before its value is stored. */
+/** @internal An argument's metadata before its value is stored. */
 export type ArgumentMeta = Pick<ArgumentInit, 'name' | 'filename' | 'contentTypeHeader' | 'headers'>;
 
 /** @internal Where an argument goes, with its byte limit. */
@@ -53,7 +53,7 @@ export interface ResolvedStore {
 }
 
 /**
- * Asks the app's `argStore` where the argument goes; undefined means discard. An `argStore` that
+ * @internal Asks the app's `argStore` where the argument goes; undefined means discard. An `argStore` that
  * throws discards the argument (as Netcgi does) and the error is logged.
  */
 export function resolveStore(context: ArgumentContext, meta: ArgumentMeta, hasFile: boolean): ResolvedStore | undefined {
@@ -78,7 +78,7 @@ export function resolveStore(context: ArgumentContext, meta: ArgumentMeta, hasFi
   return { store, limit: typeof decision === 'string' ? defaultLimit : decision.maxSize };
 }
 
-/** Counts one argument and checks its name's size. @throws HttpError 413 */
+/** @internal Counts one argument and checks its name's size. @throws HttpError 413 */
 export function checkArgumentName(context: ArgumentContext, name: string): void {
   context.countArgument();
   const { maxArgumentNameSize } = context.env.config;
@@ -88,7 +88,7 @@ export function checkArgumentName(context: ArgumentContext, name: string): void 
 }
 
 /**
- * Stores a streamed value per the argument's store decision, never holding more than the limit in
+ * @internal Stores a streamed value per the argument's store decision, never holding more than the limit in
  * memory. Over the limit it stops storing (a stored prefix is deleted) and, with `drainAfterLimit`,
  * reads the rest to nowhere (a multipart parser must find the next part); without, it stops reading.
  * A discarded argument (`resolved` undefined) is read to its end and resolves to undefined. A
@@ -133,7 +133,7 @@ export async function storeStream(
 }
 
 /**
- * Makes an argument of a value that arrived whole in memory (query strings, urlencoded and
+ * @internal Makes an argument of a value that arrived whole in memory (query strings, urlencoded and
  * multipart fields): it stays in memory whatever the store, and only the limit applies.
  * `truncated` says the parser already cut the value at `maxMemoryArgumentSize`.
  */

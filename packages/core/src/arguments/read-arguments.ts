@@ -45,7 +45,8 @@ export function readArguments(context: ArgumentContext, method: string, bodyOf: 
 function hasBody(env: Environment, method: string): boolean {
   // The property, not the header view: one map look-up on the path of every GET.
   const lengthText = env.properties.get('CONTENT_LENGTH');
-  if (lengthText !== undefined && lengthText !== '') return env.inputContentLength! > 0 || (env.inputContentType !== '' && !METHODS_RARELY_WITH_BODY.has(method));
+  // inputContentLength throws the 400 for a malformed length.
+  if (lengthText !== undefined && lengthText !== '' && env.inputContentLength! > 0) return true;
   return !METHODS_RARELY_WITH_BODY.has(method) && env.inputContentType !== '';
 }
 
