@@ -1,27 +1,20 @@
-// Real Apache httpd running the app as a CGI program (mod_cgid, the event MPM's CGI module), with
+// Real Apache httpd configured by examples/deploy/apache/cgid.conf, running the app as a CGI program (mod_cgid, the event MPM's CGI module), with
 // Basic authentication in front of a second mount to show AUTH_TYPE and REMOTE_USER.
 import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeConformance } from '@netcgi/connector-test/conformance/vitest';
 import { httpConformanceDriver } from '../../../test-support/http-driver.js';
 import { curl, freePort, requireCommand, scratchDirectory } from '../../../test-support/processes.js';
+import { recipe } from '../../../test-support/recipes.js';
 import { apache, apacheConfig, startWebServer, type WebServer } from '../../../test-support/web-servers.js';
 import { describeCgiThroughCurl, installCgiScript } from './helpers/cgi-script.js';
 
-/** The script at /cgi-bin/, and again at /private/ behind Basic authentication. */
+/** The recipe, after what it leaves to Debian's configuration: the document root and mod_cgid's socket. */
 function httpdBody(directory: string): string {
   return `
 DocumentRoot "${directory}/www"
 ScriptSock "${directory}/cgid.sock"
-ScriptAlias "/cgi-bin/" "${directory}/cgi-bin/"
-ScriptAlias "/private/" "${directory}/cgi-bin/"
-<Location "/private/">
-    AuthType Basic
-    AuthName "netcgi"
-    AuthUserFile "${directory}/htpasswd"
-    Require valid-user
-</Location>
-`;
+${recipe('apache/cgid.conf', { CGI_BIN: `${directory}/cgi-bin`, HTPASSWD: `${directory}/htpasswd` })}`;
 }
 
 let directory: ReturnType<typeof scratchDirectory>;

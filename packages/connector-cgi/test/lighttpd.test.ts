@@ -1,20 +1,11 @@
-// Real lighttpd running the app as a CGI program (mod_cgi).
+// Real lighttpd configured by examples/deploy/lighttpd/cgi.conf, running the app as a CGI program (mod_cgi).
 import { afterAll, beforeAll } from 'vitest';
 import { describeConformance } from '@netcgi/connector-test/conformance/vitest';
 import { httpConformanceDriver } from '../../../test-support/http-driver.js';
 import { freePort, scratchDirectory } from '../../../test-support/processes.js';
+import { recipe } from '../../../test-support/recipes.js';
 import { lighttpd, lighttpdConfig, lighttpdConformanceSkips, startWebServer, type WebServer } from '../../../test-support/web-servers.js';
 import { describeCgiThroughCurl, installCgiScript } from './helpers/cgi-script.js';
-
-const lighttpdBody = (directory: string): string => `
-server.modules       = ( "mod_alias", "mod_cgi" )
-alias.url            = ( "/cgi-bin/" => "${directory}/cgi-bin/" )
-$HTTP["url"] =~ "^/cgi-bin/" {
-    cgi.assign       = ( ".cgi" => "" )      # run the script itself (its #! line)
-}
-cgi.local-redir      = "enable"              # RFC 3875 §6.2.2 local redirects (off by default)
-server.max-request-size = 65536              # KiB: room for the 20 MB upload
-`;
 
 let directory: ReturnType<typeof scratchDirectory>;
 let server: WebServer;
@@ -24,7 +15,7 @@ beforeAll(async () => {
   directory = scratchDirectory('netcgi-cgi-lighttpd');
   port = await freePort();
   installCgiScript(directory.path);
-  server = await startWebServer(lighttpd, directory.path, port, lighttpdConfig(directory.path, port, lighttpdBody(directory.path)));
+  server = await startWebServer(lighttpd, directory.path, port, lighttpdConfig(directory.path, port, recipe('lighttpd/cgi.conf', { CGI_BIN: `${directory.path}/cgi-bin` })));
 });
 
 afterAll(async () => {

@@ -1,4 +1,4 @@
-// Real Apache httpd: mod_proxy_fcgi (with connection reuse) to the app as a Responder, and
+// Real Apache httpd configured by examples/deploy/apache/proxy-fcgi.conf: mod_proxy_fcgi (with connection reuse) to the app as a Responder, and
 // mod_authnz_fcgi calling it as an Authorizer in front of static files.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -7,30 +7,8 @@ import { describeConformance } from '@netcgi/connector-test/conformance/vitest';
 import { httpConformanceDriver } from '../../../test-support/http-driver.js';
 import { startAppProcess } from './helpers/app-process.js';
 import { curl, freePort, scratchDirectory, type Daemon } from '../../../test-support/processes.js';
+import { recipe } from '../../../test-support/recipes.js';
 import { apache, apacheConfig, startWebServer, type WebServer } from '../../../test-support/web-servers.js';
-
-/** mod_proxy_fcgi to the app as a Responder at /app, mod_authnz_fcgi to it as the Authorizer of /protected/. */
-function httpdBody(directory: string, appPort: number): string {
-  return `
-DocumentRoot "${directory}/htdocs"
-
-# The app mounted at /app; mod_proxy_fcgi sends no PATH_INFO, so split it off SCRIPT_NAME.
-ProxyPass "/app/" "fcgi://127.0.0.1:${appPort}/" enablereuse=on
-<Location "/app/">
-    ProxyFCGISetEnvIf "reqenv('SCRIPT_NAME') =~ m#^(/app)(/.*)$#" PATH_INFO "$2"
-    ProxyFCGISetEnvIf "reqenv('SCRIPT_NAME') =~ m#^(/app)(/.*)$#" SCRIPT_NAME "$1"
-</Location>
-
-# The same app as the Authorizer of /protected/.
-AuthnzFcgiDefineProvider authnz netcgi fcgi://127.0.0.1:${appPort}/
-<Location "/protected/">
-    AuthType netcgi
-    AuthName "netcgi"
-    AuthnzFcgiCheckAuthnProvider netcgi Authoritative On RequireBasicAuth Off UserExpr "%{reqenv:AUTH_USER_ID}"
-    Require netcgi
-</Location>
-`;
-}
 
 let directory: ReturnType<typeof scratchDirectory>;
 let httpd: WebServer;
@@ -45,7 +23,7 @@ beforeAll(async () => {
   mkdirSync(join(directory.path, 'htdocs/protected'), { recursive: true });
   directory.file('htdocs/protected/secret.txt', 'secret-file\n');
   const modules = ['proxy', 'proxy_fcgi', 'authnz_fcgi'];
-  httpd = await startWebServer(apache, directory.path, port, apacheConfig(directory.path, port, modules, httpdBody(directory.path, appPort)));
+  httpd = await startWebServer(apache, directory.path, port, apacheConfig(directory.path, port, modules, recipe('apache/proxy-fcgi.conf', { APP: `127.0.0.1:${appPort}`, DOCROOT: `${directory.path}/htdocs` })));
 });
 
 afterAll(async () => {

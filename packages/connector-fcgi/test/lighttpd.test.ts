@@ -1,37 +1,14 @@
-// Real lighttpd spawning the app itself (bin-path: the listening socket on fd 0), as a Responder
+// Real lighttpd configured by examples/deploy/lighttpd/fastcgi.conf, spawning the app itself (bin-path: the listening socket on fd 0), as a Responder
 // and as an Authorizer in front of static files and a CGI.
 import { chmodSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeConformance } from '@netcgi/connector-test/conformance/vitest';
-import { CLI, INTEGRATION_APP } from './helpers/app-process.js';
+import { installWrapper } from './helpers/app-process.js';
 import { httpConformanceDriver } from '../../../test-support/http-driver.js';
 import { curl, freePort, scratchDirectory } from '../../../test-support/processes.js';
+import { recipe } from '../../../test-support/recipes.js';
 import { lighttpd, lighttpdConfig, lighttpdConformanceSkips, startWebServer, type WebServer } from '../../../test-support/web-servers.js';
-
-function lighttpdBody(directory: string): string {
-  const binPath = `${process.execPath} ${CLI} ${INTEGRATION_APP}`;
-  return `
-# mod_fastcgi before mod_cgi: the authorizer runs before the CGI handler.
-server.modules       = ( "mod_fastcgi", "mod_cgi" )
-cgi.assign           = ( ".cgi" => "" )
-fastcgi.server = (
-  "/app" => ((
-    "socket"      => "${directory}/app.sock",
-    "bin-path"    => "${binPath}",
-    "max-procs"   => 1,
-    "check-local" => "disable"
-  )),
-  "/protected/" => ((
-    "mode"        => "authorizer",
-    "socket"      => "${directory}/auth.sock",
-    "bin-path"    => "${binPath}",
-    "docroot"     => "${directory}/www",
-    "max-procs"   => 1,
-    "check-local" => "disable"
-  ))
-)`;
-}
 
 let directory: ReturnType<typeof scratchDirectory>;
 let server: WebServer;
@@ -45,7 +22,9 @@ beforeAll(async () => {
   // A CGI behind the authorizer shows what the authorizer's Variable- field became.
   const cgi = directory.file('www/protected/env.cgi', '#!/bin/sh\nprintf "Content-Type: text/plain\\r\\n\\r\\nAUTH_USER_ID=%s\\n" "$AUTH_USER_ID"\n');
   chmodSync(cgi, 0o755);
-  server = await startWebServer(lighttpd, directory.path, port, lighttpdConfig(directory.path, port, lighttpdBody(directory.path)));
+  server = await startWebServer(lighttpd, directory.path, port, lighttpdConfig(directory.path, port, recipe('lighttpd/fastcgi.conf', {
+    WRAPPER: installWrapper(join(directory.path, 'app.fcgi')), SOCKET_DIR: directory.path, DOCROOT: `${directory.path}/www`,
+  })));
 });
 
 afterAll(async () => {

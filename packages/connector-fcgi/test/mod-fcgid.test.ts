@@ -1,30 +1,24 @@
-// Real Apache httpd with mod_fcgid, which starts the app itself with its listening socket on fd 0
+// Real Apache httpd configured by examples/deploy/apache/fcgid.conf: mod_fcgid, which starts the app itself with its listening socket on fd 0
 // (as lighttpd's bin-path does) and sends it one request at a time.
-import { chmodSync, chownSync, existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { chownSync, existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { userInfo } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeConformance } from '@netcgi/connector-test/conformance/vitest';
 import { httpConformanceDriver } from '../../../test-support/http-driver.js';
 import { curl, freePort, scratchDirectory } from '../../../test-support/processes.js';
+import { recipe } from '../../../test-support/recipes.js';
 import { apache, apacheConfig, startWebServer, type WebServer } from '../../../test-support/web-servers.js';
-import { CLI, INTEGRATION_APP } from './helpers/app-process.js';
+import { installWrapper } from './helpers/app-process.js';
 
 const MOD_FCGID = '/usr/lib/apache2/modules/mod_fcgid.so';
 
-function httpdBody(directory: string): string {
+/** What the recipe leaves to Debian's module configuration: where mod_fcgid keeps its sockets. */
+function fcgidPaths(directory: string): string {
   return `
 DocumentRoot "${directory}/www"
 FcgidIPCDir "${directory}/fcgid"
 FcgidProcessTableFile "${directory}/fcgid/shm"
-# mod_fcgid buffers a request body itself and refuses one over 128 KiB by default (500).
-FcgidMaxRequestLen 67108864
-# The wrapper runs netcgi-fcgi without --listen: it accepts on the socket mod_fcgid puts on fd 0.
-Alias "/app" "${directory}/cgi-bin/app.fcgi"
-<Location "/app">
-    SetHandler fcgid-script
-    Options +ExecCGI
-</Location>
 `;
 }
 
@@ -44,9 +38,9 @@ beforeAll(async () => {
     if (userInfo().uid === 0) chownSync(join(directory.path, writable), 33, 33);
   }
   mkdirSync(join(directory.path, 'cgi-bin'));
-  const wrapper = directory.file('cgi-bin/app.fcgi', `#!/bin/sh\nTMPDIR=${directory.path}/tmp exec ${process.execPath} ${CLI} ${INTEGRATION_APP}\n`);
-  chmodSync(wrapper, 0o755);
-  server = await startWebServer(apache, directory.path, port, apacheConfig(directory.path, port, ['alias', 'fcgid'], httpdBody(directory.path)));
+  const wrapper = installWrapper(join(directory.path, 'cgi-bin/app.fcgi'));
+  const site = recipe('apache/fcgid.conf', { WRAPPER: wrapper, TMPDIR: `${directory.path}/tmp` });
+  server = await startWebServer(apache, directory.path, port, apacheConfig(directory.path, port, ['alias', 'fcgid'], fcgidPaths(directory.path) + site));
 });
 
 afterAll(async () => {

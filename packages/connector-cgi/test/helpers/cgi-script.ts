@@ -5,11 +5,12 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { curl } from '../../../../test-support/processes.js';
+import { recipe } from '../../../../test-support/recipes.js';
 
 export const CGI_APP = fileURLToPath(new URL('../fixtures/cgi-app.mjs', import.meta.url));
 
 /**
- * Writes `<directory>/cgi-bin/app.cgi`, a shell wrapper that runs the fixture with this Node (a
+ * Writes `<directory>/cgi-bin/app.cgi` (examples/deploy/cgi/app.cgi), a shell wrapper that runs the fixture with this Node (a
  * shebang cannot name a Node that is not on the web server's PATH), and a static target for the
  * local redirect. Returns the script's path.
  */
@@ -18,7 +19,7 @@ export function installCgiScript(directory: string): string {
   mkdirSync(join(directory, 'www/static'), { recursive: true });
   writeFileSync(join(directory, 'www/static/target.txt'), 'the local redirect target\n');
   const script = join(directory, 'cgi-bin/app.cgi');
-  writeFileSync(script, `#!/bin/sh\nexec ${process.execPath} ${CGI_APP} "$@"\n`);
+  writeFileSync(script, recipe('cgi/app.cgi', { NODE: process.execPath, CGI_MODULE: CGI_APP }));
   chmodSync(script, 0o755);
   return script;
 }

@@ -1,5 +1,7 @@
 // The integration app run the production way: `netcgi-fcgi test/fixtures/integration-app.mjs`.
+import { chmodSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { recipe } from '../../../../test-support/recipes.js';
 import { Daemon, waitForListener } from '../../../../test-support/processes.js';
 
 export const CLI = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
@@ -10,4 +12,14 @@ export async function startAppProcess(listen: number | string, extraArgs: readon
   const app = new Daemon(process.execPath, [CLI, INTEGRATION_APP, '--listen', String(listen), ...extraArgs]);
   await waitForListener(listen, app);
   return app;
+}
+
+/**
+ * Installs examples/deploy/apache/app.fcgi (the program mod_fcgid and lighttpd start) running the
+ * integration app with this Node, at `path`; returns `path`.
+ */
+export function installWrapper(path: string): string {
+  writeFileSync(path, recipe('apache/app.fcgi', { NODE: process.execPath, NETCGI_FCGI: CLI, APP_MODULE: INTEGRATION_APP }));
+  chmodSync(path, 0o755);
+  return path;
 }
