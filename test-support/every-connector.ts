@@ -43,10 +43,18 @@ export async function serveApp(connector: ConnectorName, appModule: string, env:
   const relative = (base: string): Client => (path, init) => fetch(`${base}${path}`, { redirect: 'manual', ...init });
   switch (connector) {
     case 'memory': {
+      // Set in this process for as long as the app is served: the processes other tests start inherit it.
+      const previous = Object.fromEntries(Object.keys(variables).map((name) => [name, process.env[name]]));
       Object.assign(process.env, variables);
+      const restore = (): void => {
+        for (const [name, value] of Object.entries(previous)) {
+          if (value === undefined) delete process.env[name];
+          else process.env[name] = value;
+        }
+      };
       const { app, options } = await loadAppModule(appModule);
       const base = 'http://localhost';
-      return { ...done, base, fetch: (path, init) => inMemory(app, options, new Request(`${base}${path}`, init)), stop: async () => scratch.remove() };
+      return { ...done, base, fetch: (path, init) => inMemory(app, options, new Request(`${base}${path}`, init)), stop: async () => { restore(); scratch.remove(); } };
     }
     case 'http': {
       const port = await freePort();
