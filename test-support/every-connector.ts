@@ -34,7 +34,8 @@ const packageFile = (relative: string): string => fileURLToPath(new URL(`../pack
 /**
  * Serves the app module at `appModule` (a built `.js`) on `connector`. `env(directory)` gives the
  * variables the app reads (a data directory, a database URL): set in the process of the app, or in
- * this one for `memory`.
+ * this one for `memory`. In memory the app module is imported into the test's process once: every
+ * `memory` run of one test file shares its module state (an open database, say).
  */
 export async function serveApp(connector: ConnectorName, appModule: string, env: (directory: string) => Record<string, string> = () => ({})): Promise<ServedApp> {
   const scratch = scratchDirectory(`netcgi-example-${connector}`);

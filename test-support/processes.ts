@@ -87,12 +87,12 @@ export class Daemon {
   }
 }
 
-/** Resolves once something accepts connections on the port (or unix socket path). */
-export async function waitForListener(address: number | string, daemon?: Daemon, timeoutMs = 15_000): Promise<void> {
+/** Resolves once something accepts connections on the port of `host` (or on the unix socket path). */
+export async function waitForListener(address: number | string, daemon?: Daemon, timeoutMs = 15_000, host = '127.0.0.1'): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const ok = await new Promise<boolean>((resolve) => {
-      const socket = typeof address === 'number' ? connect(address, '127.0.0.1') : connect(address);
+      const socket = typeof address === 'number' ? connect(address, host) : connect(address);
       socket.once('connect', () => { socket.destroy(); resolve(true); }).once('error', () => resolve(false));
     });
     if (ok) return;
