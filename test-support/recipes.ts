@@ -11,11 +11,11 @@ import { fileURLToPath } from 'node:url';
 export function recipe(name: string, values: Readonly<Record<string, string | number>>): string {
   const path = fileURLToPath(new URL(`../examples/deploy/${name}`, import.meta.url));
   const text = readFileSync(path, 'utf8');
-  const named = new Set([...text.matchAll(/\{\{([A-Z_]+)\}\}/g)].map((match) => match[1]!));
+  const named = new Set([...text.matchAll(/\{\{([A-Z0-9_]+)\}\}/g)].map((match) => match[1]!));
   const missing = [...named].filter((key) => !(key in values));
   const unused = Object.keys(values).filter((key) => !named.has(key));
   if (missing.length > 0 || unused.length > 0) {
     throw new Error(`examples/deploy/${name}: placeholders without a value: [${missing.join(', ')}]; values without a placeholder: [${unused.join(', ')}]`);
   }
-  return text.replace(/\{\{([A-Z_]+)\}\}/g, (_, key: string) => String(values[key]));
+  return text.replace(/\{\{([A-Z0-9_]+)\}\}/g, (_, key: string) => String(values[key]));
 }
