@@ -4,7 +4,8 @@ import { closeSync, openSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { backendKinds } from './lib/backends.mjs';
-import { cleanEnvironment, memoryOf, processTree, requireCommand, resetPeak } from './lib/processes.mjs';
+import { cleanEnvironment, requireCommand } from '../test-support/dist/processes.js';
+import { memoryOf, processTree, resetPeak } from './lib/proc.mjs';
 import { median, pairedRatio, rotated } from './lib/stats.mjs';
 
 const run = promisify(execFile);

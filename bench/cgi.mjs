@@ -4,7 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { cleanEnvironment, Daemon, freePort, requireCommand } from './lib/processes.mjs';
+import { cleanEnvironment, Daemon, freePort, requireCommand } from '../test-support/dist/processes.js';
 import { median, pairedRatio, rotated } from './lib/stats.mjs';
 import { wrk } from './lib/wrk.mjs';
 
@@ -39,7 +39,7 @@ server.errorlog = "${scratch}/lighttpd-cgi-error.log"
 server.modules = ( "mod_cgi" )
 cgi.assign = ( ".mjs" => "${process.execPath}", ".cjs" => "${process.execPath}" )
 `);
-  const lighttpd = new Daemon('lighttpd-cgi', 'lighttpd', ['-D', '-f', config], { cwd: scratch, logDirectory: scratch, env: cleanEnvironment() });
+  const lighttpd = new Daemon('lighttpd', ['-D', '-f', config], { cwd: scratch, env: cleanEnvironment(), name: 'lighttpd-cgi' });
   try {
     await lighttpd.started(port);
     for (const program of programs) {

@@ -3,8 +3,7 @@
 // must not be the bottleneck.
 import { EventEmitter } from 'node:events';
 import { Session } from 'node:inspector/promises';
-// Not part of the package's API: the bench drives the connector's own connection class.
-import { Connection } from '../packages/connector-fcgi/dist/connection.js';
+import { FcgiServer } from '@netcgi/connector-fcgi';
 import {
   encodeBeginRequestBody, encodeNameValuePairs, encodeRecord, encodeStream, RecordDecoder, RecordType,
 } from '@netcgi/connector-fcgi/protocol';
@@ -70,16 +69,16 @@ class LoopbackSocket extends EventEmitter {
   }
 }
 
-/** µs per hello request through Connection → FcgiRequest → core pipeline → records, 32 connections. */
+/** µs per hello request through FcgiServer.accept → Connection → FcgiRequest → core pipeline → records, 32 connections. */
 async function helloInProcess(app, options, requests) {
   const request = Buffer.concat([
     encodeRecord(RecordType.BeginRequest, 1, encodeBeginRequestBody(1, 1)),
     encodeRecord(RecordType.Params, 1, encodeNameValuePairs(helloParams)), encodeRecord(RecordType.Params, 1), encodeRecord(RecordType.Stdin, 1),
   ]);
-  const host = {
-    settings: { app, runOptions: options, maxParamsSize: MiB }, maxConnections: 1024, maxRequests: 1024, multiplex: true, activeRequests: 0, closing: false,
-    requestStarted() {}, requestSettled() {}, connectionClosed() {}, logError(line) { throw new Error(line); },
-  };
+  const server = new FcgiServer(app, options, {
+    listen: undefined, allow: new Set(), maxConnections: 1024, maxRequests: 1024, multiplex: true, maxParamsSize: MiB,
+    logError(line) { throw new Error(line); },
+  });
   let answered = 0;
   let done;
   const finished = new Promise((resolve) => { done = resolve; });
@@ -88,7 +87,7 @@ async function helloInProcess(app, options, requests) {
     return answered + 32 <= requests;
   };
   const sockets = Array.from({ length: 32 }, () => new LoopbackSocket(request, onResponse));
-  for (const socket of sockets) new Connection(socket, host, false);
+  for (const socket of sockets) server.accept(socket);
   const start = process.hrtime.bigint();
   for (const socket of sockets) socket.emit('data', request);
   await finished;

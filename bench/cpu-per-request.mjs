@@ -4,7 +4,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { backendKinds, startAll } from './lib/backends.mjs';
-import { processTree, removeDirectory, scratchDirectory } from './lib/processes.mjs';
+import { scratchDirectory } from '../test-support/dist/processes.js';
+import { processTree } from './lib/proc.mjs';
 import { wrk } from './lib/wrk.mjs';
 
 const names = (process.argv[2] ?? 'raw-fcgi,netcgi,node-http').split(',');
@@ -25,7 +26,8 @@ function cpuMs(pids) {
   return (ticks * 1000) / CLOCK_TICKS_PER_SECOND;
 }
 
-const scratch = scratchDirectory('cpu');
+const scratchFolder = scratchDirectory('netcgi-bench-cpu');
+const scratch = scratchFolder.path;
 const servers = await startAll({ scratch, kinds });
 try {
   const nginxWorker = processTree(Number(readFileSync(join(scratch, 'nginx.pid'), 'utf8'))).at(-1);
@@ -42,5 +44,5 @@ try {
   }
 } finally {
   await servers.stop();
-  removeDirectory(scratch);
+  scratchFolder.remove();
 }

@@ -2,7 +2,7 @@
 // listening on loopback and driven by wrk directly, interleaved rounds, ratios to node:http.
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { cleanEnvironment, Daemon, freePort } from './lib/processes.mjs';
+import { cleanEnvironment, Daemon, freePort } from '../test-support/dist/processes.js';
 import { median, pairedRatio, rotated } from './lib/stats.mjs';
 import { wrk } from './lib/wrk.mjs';
 
@@ -16,12 +16,12 @@ const servers = [
 ];
 
 export async function directSuite({ rounds, seconds, connections, scratch, log }) {
-  const context = { scratch, logDirectory: scratch, cwd: scratch, env: cleanEnvironment() };
+  const context = { scratch, cwd: scratch, env: cleanEnvironment() };
   const started = [];
   try {
     for (const server of servers) {
       const port = await freePort();
-      const daemon = new Daemon(`direct-${server.name}`, process.execPath, server.args(port), context);
+      const daemon = new Daemon(process.execPath, server.args(port), { ...context, name: `direct-${server.name}` });
       started.push(daemon);
       await daemon.started(port);
       const url = `http://127.0.0.1:${port}/hello`;

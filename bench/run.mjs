@@ -15,7 +15,7 @@ import { directSuite } from './direct.mjs';
 import { helloSuite } from './hello.mjs';
 import { backendKinds, phpFpmBinary, startAll } from './lib/backends.mjs';
 import { barChart } from './lib/chart.mjs';
-import { cleanEnvironment, removeDirectory, requireCommand, scratchDirectory } from './lib/processes.mjs';
+import { cleanEnvironment, requireCommand, scratchDirectory } from '../test-support/dist/processes.js';
 import { formatNumber, formatRatio, pairedRatio } from './lib/stats.mjs';
 import { multipartSuite } from './multipart.mjs';
 import { storesSuite } from './stores.mjs';
@@ -96,7 +96,8 @@ async function main() {
   requireCommand('wrk', 'wrk');
   // Made before the run, not after it: a run of minutes must not end unable to write its results.
   mkdirSync(args.out, { recursive: true });
-  const scratch = scratchDirectory('run');
+  const scratchFolder = scratchDirectory('netcgi-bench-run');
+  const scratch = scratchFolder.path;
   const results = { command: ['node bench/run.mjs', ...process.argv.slice(2)].join(' '), machine: machine(), settings: { ...settings, kinds: undefined, backends: settings.kinds.map((kind) => kind.name), sizes: settings.sizes.map((size) => size / MiB), suites } };
   // A suite that fails is reported as failed; the others' results still make the report.
   const attempt = async (names, body) => {
@@ -128,7 +129,7 @@ async function main() {
     if (suites.includes('codec')) await attempt(['codec'], async () => { results.codec = await codecSuite({ seconds: Math.min(settings.seconds, 1), rounds: settings.rounds, log }); });
     if (suites.includes('cgi')) await attempt(['cgi'], async () => { results.cgi = await cgiSuite({ ...settings, scratch, log }); });
   } finally {
-    removeDirectory(scratch);
+    scratchFolder.remove();
   }
   writeFileSync(join(args.out, 'benchmarks.json'), `${JSON.stringify(results, null, 1)}\n`);
   writeFileSync(join(args.out, 'benchmarks.svg'), chart(results));

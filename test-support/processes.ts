@@ -1,4 +1,5 @@
-// Real peers for integration tests, shared by the connectors: free ports, scratch directories, daemons, curl.
+// Real peers for the integration tests and the benchmarks (bench/ imports the build of this file,
+// test-support/dist/processes.js): free ports, scratch directories, environments, daemons, curl.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
@@ -9,8 +10,10 @@ import { join } from 'node:path';
  * a test that silently skipped its real peer would prove nothing.
  */
 export function requireCommand(command: string, debianPackage: string): string {
-  const found = spawnSync('sh', ['-c', `command -v ${command}`], { encoding: 'utf8' }).stdout.trim();
-  if (found === '') throw new Error(`${command} is not installed: apt-get install ${debianPackage} (.ci/run does)`);
+  // Debian puts servers in /usr/sbin, which a user's PATH may lack.
+  const env = { ...process.env, PATH: `${process.env['PATH']}:/usr/sbin:/sbin` };
+  const found = spawnSync('sh', ['-c', `command -v ${command}`], { encoding: 'utf8', env }).stdout.trim();
+  if (found === '') throw new Error(`${command} is not installed: apt-get install ${debianPackage} (.ci/run installs the tests' peers, bench/install-peers the benchmark's)`);
   return found;
 }
 
@@ -56,32 +59,67 @@ export function productionEnvironment(extra: NodeJS.ProcessEnv = {}): NodeJS.Pro
   return env;
 }
 
-/** A process started by a test, with its output kept for failure messages. */
+/**
+ * The environment of a process a web server starts, for timing it: PATH, HOME and LANG only. No
+ * NODE_EXTRA_CA_CERTS (this machine sets it, and it alone makes `node -e 0` three times slower),
+ * no NODE_PATH, no NODE_OPTIONS.
+ */
+export function cleanEnvironment(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+  return { PATH: `${process.env['PATH']}:/usr/sbin:/sbin`, HOME: process.env['HOME'] ?? '/root', LANG: 'C', ...extra };
+}
+
+/** What a daemon's output keeps: its last 1 MiB, for the message when it fails. */
+const OUTPUT_KEPT = 2 ** 20;
+
+export interface DaemonOptions {
+  readonly cwd?: string;
+  /** Default: {@link productionEnvironment}. */
+  readonly env?: NodeJS.ProcessEnv;
+  /** For messages; default the command's name. */
+  readonly name?: string;
+}
+
+/** A long-running process (a server, a web server), in a process group of its own, its output kept. */
 export class Daemon {
   readonly child: ChildProcess;
+  readonly name: string;
   output = '';
   readonly #exited: Promise<void>;
 
-  constructor(command: string, args: readonly string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}) {
+  constructor(command: string, args: readonly string[], options: DaemonOptions = {}) {
+    this.name = options.name ?? command;
     this.child = spawn(command, args, { cwd: options.cwd, env: options.env ?? productionEnvironment(), stdio: ['ignore', 'pipe', 'pipe'], detached: true });
-    this.child.stdout!.on('data', (chunk: Buffer) => { this.output += chunk.toString(); });
-    this.child.stderr!.on('data', (chunk: Buffer) => { this.output += chunk.toString(); });
+    const keep = (chunk: Buffer): void => { this.output = (this.output + chunk.toString()).slice(-OUTPUT_KEPT); };
+    this.child.stdout!.on('data', keep);
+    this.child.stderr!.on('data', keep);
     this.#exited = new Promise((resolve) => this.child.once('exit', () => resolve()));
+  }
+
+  get pid(): number {
+    return this.child.pid!;
   }
 
   get exited(): Promise<void> {
     return this.#exited;
   }
 
-  /** SIGTERM to the whole process group (the server and what it spawned), then wait. */
-  async stop(signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
+  /** Resolves once it accepts connections on `address`. @throws Error when it exits first, with its output. */
+  started(address: number | string, host = '127.0.0.1'): Promise<void> {
+    return waitForListener(address, this, 15_000, host);
+  }
+
+  /**
+   * `signal` (default SIGTERM) to the whole process group (the server and what it spawned), then
+   * waits; SIGKILL after `killAfterMs`.
+   */
+  async stop(signal: NodeJS.Signals = 'SIGTERM', killAfterMs = 10_000): Promise<void> {
     if (this.child.exitCode !== null || this.child.signalCode !== null) return;
     try {
       process.kill(-this.child.pid!, signal);
     } catch {
       return;
     }
-    const killer = setTimeout(() => { try { process.kill(-this.child.pid!, 'SIGKILL'); } catch { /* gone */ } }, 10_000);
+    const killer = setTimeout(() => { try { process.kill(-this.child.pid!, 'SIGKILL'); } catch { /* gone */ } }, killAfterMs);
     await this.#exited;
     clearTimeout(killer);
   }
@@ -96,7 +134,7 @@ export async function waitForListener(address: number | string, daemon?: Daemon,
       socket.once('connect', () => { socket.destroy(); resolve(true); }).once('error', () => resolve(false));
     });
     if (ok) return;
-    if (daemon !== undefined && daemon.child.exitCode !== null) throw new Error(`the process exited before listening:\n${daemon.output}`);
+    if (daemon !== undefined && (daemon.child.exitCode !== null || daemon.child.signalCode !== null)) throw new Error(`${daemon.name} exited before listening on ${address}:\n${daemon.output}`);
     if (Date.now() > deadline) throw new Error(`nothing listens on ${address} after ${timeoutMs} ms\n${daemon?.output ?? ''}`);
     await new Promise((resolve) => setTimeout(resolve, 25));
   }

@@ -4,7 +4,7 @@ import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { cleanEnvironment, Daemon, freePort, requireCommand } from './processes.mjs';
+import { cleanEnvironment, Daemon, freePort, requireCommand } from '../../test-support/dist/processes.js';
 
 const bench = fileURLToPath(new URL('..', import.meta.url));
 const root = join(bench, '..');
@@ -21,35 +21,35 @@ const phpScript = join(backends, 'php-fpm.php');
 export const backendKinds = [
   {
     name: 'netcgi', label: 'netcgi (1 process)', protocol: 'fastcgi',
-    start: (address, context) => new Daemon(`netcgi-${address}`, node, [netcgiFcgi, netcgiApp, '--listen', String(address)], context),
+    start: (address, context) => new Daemon(node, [netcgiFcgi, netcgiApp, '--listen', String(address)], { ...context, name: `netcgi-${address}` }),
   },
   {
     name: 'netcgi-w2', label: 'netcgi --workers 2', protocol: 'fastcgi',
-    start: (address, context) => new Daemon(`netcgi-w2-${address}`, node, [netcgiFcgi, netcgiApp, '--listen', String(address), '--workers', '2'], context),
+    start: (address, context) => new Daemon(node, [netcgiFcgi, netcgiApp, '--listen', String(address), '--workers', '2'], { ...context, name: `netcgi-w2-${address}` }),
   },
   {
     name: 'raw-fcgi', label: 'FastCGI floor on Node (codec only)', protocol: 'fastcgi',
-    start: (address, context) => new Daemon(`raw-fcgi-${address}`, node, [join(backends, 'raw-fcgi.mjs'), String(address)], context),
+    start: (address, context) => new Daemon(node, [join(backends, 'raw-fcgi.mjs'), String(address)], { ...context, name: `raw-fcgi-${address}` }),
   },
   {
     name: 'node-http', label: 'node:http (proxy_pass)', protocol: 'http',
-    start: (address, context) => new Daemon(`node-http-${address}`, node, [join(backends, 'node-http.mjs'), String(address)], context),
+    start: (address, context) => new Daemon(node, [join(backends, 'node-http.mjs'), String(address)], { ...context, name: `node-http-${address}` }),
   },
   {
     name: 'node-fastcgi', label: 'node-fastcgi 2.0.0', protocol: 'fastcgi',
-    start: (address, context) => new Daemon(`node-fastcgi-${address}`, node, [join(backends, 'node-fastcgi.cjs'), String(address)], context),
+    start: (address, context) => new Daemon(node, [join(backends, 'node-fastcgi.cjs'), String(address)], { ...context, name: `node-fastcgi-${address}` }),
   },
   {
     name: 'go', label: 'Go net/http/fcgi', protocol: 'fastcgi',
-    start: (address, context) => new Daemon(`go-${address}`, context.goBinary, [String(address)], context),
+    start: (address, context) => new Daemon(context.goBinary, [String(address)], { ...context, name: `go-${address}` }),
   },
   {
     name: 'netcgi-hono', label: 'Hono on netcgi (fromFetch, FastCGI)', protocol: 'fastcgi',
-    start: (address, context) => new Daemon(`netcgi-hono-${address}`, node, [netcgiFcgi, join(backends, 'netcgi-hono.mjs'), '--listen', String(address)], context),
+    start: (address, context) => new Daemon(node, [netcgiFcgi, join(backends, 'netcgi-hono.mjs'), '--listen', String(address)], { ...context, name: `netcgi-hono-${address}` }),
   },
   {
     name: 'hono-node', label: 'Hono on @hono/node-server (proxy_pass)', protocol: 'http',
-    start: (address, context) => new Daemon(`hono-node-${address}`, node, [join(backends, 'hono-node.mjs'), String(address)], context),
+    start: (address, context) => new Daemon(node, [join(backends, 'hono-node.mjs'), String(address)], { ...context, name: `hono-node-${address}` }),
   },
   {
     name: 'php-fpm', label: 'PHP-FPM (4 workers)', protocol: 'fastcgi',
@@ -95,7 +95,7 @@ php_admin_flag[output_buffering] = off
 php_admin_value[memory_limit] = 128M
 php_admin_value[max_execution_time] = 0
 `);
-  return new Daemon(`php-fpm-${id}`, phpFpmBinary(), ['--nodaemonize', '--allow-to-run-as-root', '--fpm-config', config], context);
+  return new Daemon(phpFpmBinary(), ['--nodaemonize', '--allow-to-run-as-root', '--fpm-config', config], { ...context, name: `php-fpm-${id}` });
 }
 
 /** nginx in front of every backend: /BACKEND/TRANSPORT/KEEP/… with KEEP `keep` or `close`. */
@@ -158,7 +158,7 @@ ${locations.join('\n')}
 /** Starts every backend kind on a port and a socket, and nginx in front; returns how to stop them. */
 export async function startAll({ scratch, kinds = backendKinds }) {
   requireCommand('nginx', 'nginx-light');
-  const context = { scratch, logDirectory: scratch, cwd: scratch, env: cleanEnvironment(), goBinary: undefined };
+  const context = { scratch, cwd: scratch, env: cleanEnvironment(), goBinary: undefined };
   if (kinds.some((kind) => kind.name === 'go')) context.goBinary = buildGo(scratch);
   const daemons = [];
   const upstreams = [];
@@ -175,7 +175,7 @@ export async function startAll({ scratch, kinds = backendKinds }) {
     const port = await freePort();
     const configPath = join(scratch, 'nginx.conf');
     writeFileSync(configPath, await nginxConfig({ scratch, port, upstreams }));
-    const nginx = new Daemon('nginx', 'nginx', ['-c', configPath, '-p', scratch, '-e', join(scratch, 'nginx-error.log')], context);
+    const nginx = new Daemon('nginx', ['-c', configPath, '-p', scratch, '-e', join(scratch, 'nginx-error.log')], { ...context, name: 'nginx' });
     daemons.push(nginx);
     await nginx.started(port);
     return {

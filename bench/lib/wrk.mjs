@@ -1,7 +1,7 @@
 // wrk (Debian's package) as the load generator, and its report parsed.
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { cleanEnvironment } from './processes.mjs';
+import { cleanEnvironment } from '../../test-support/dist/processes.js';
 
 const run = promisify(execFile);
 const units = { us: 1e-3, ms: 1, s: 1e3 };

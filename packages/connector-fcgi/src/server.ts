@@ -46,7 +46,7 @@ export class FcgiServer implements ConnectionHost {
     this.multiplex = options.multiplex;
     this.#options = options;
     // allowHalfOpen: the connection, not Node, decides what the peer's end means.
-    this.#server = createServer({ allowHalfOpen: true, noDelay: true, highWaterMark: 256 * 1024 }, (socket) => this.#accept(socket));
+    this.#server = createServer({ allowHalfOpen: true, noDelay: true, highWaterMark: 256 * 1024 }, (socket) => this.accept(socket));
   }
 
   get activeRequests(): number {
@@ -130,7 +130,12 @@ export class FcgiServer implements ConnectionHost {
     this.#options.logError(line);
   }
 
-  #accept(socket: Socket): void {
+  /**
+   * Serves a connection accepted elsewhere: a socket a supervisor handed over, or a stand-in that
+   * behaves as a connected `net.Socket` (the benchmark's in-process hello). The allow list and
+   * `maxConnections` apply as to a connection the server accepted itself.
+   */
+  accept(socket: Socket): void {
     if (!isAllowed(this.#options.allow, socket.remoteAddress)) {
       this.logError(`refused a FastCGI connection from ${socket.remoteAddress}: not in the allow list (FCGI_WEB_SERVER_ADDRS)`);
       socket.destroy();
