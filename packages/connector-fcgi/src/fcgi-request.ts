@@ -132,6 +132,7 @@ export class FcgiRequest {
         logError: (line) => this.#logError(line),
         get signal() { return request.#signal(); },
         onOutcome: (outcome) => { this.#appStatus = appStatusOf(outcome); },
+        role,
       }, this.#settings.runOptions, (init) => new FcgiRequestCgi(init, role, this.#data));
     } catch (error) {
       // config.defaultErrorHandler is false: the app asked for its errors; the response is cut.

@@ -6,6 +6,7 @@ export { statusLine, type HeaderField } from './output/header-fields.js';
 export { parseCgiResponse, responseHead, serializeCgiHead, type ResponseHead } from './output/response-head.js';
 export type { App, OutputType, RunOptions } from './process-request.js';
 export type { RequestOutcome } from './handle-error.js';
+export type { RequestSummary } from './request-watch.js';
 export { RequestCgi, type Cgi, type CgiInit } from './cgi.js';
 export { cgiVariablesOfHttpRequest, percentDecode, type HttpRequestInfo } from './http-variables.js';
 export { buildRequest, type BuiltRequest, type TestContent, type TestFile, type TestRequestInit } from './in-memory/request-builder.js';

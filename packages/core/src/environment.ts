@@ -189,7 +189,9 @@ export class Environment {
   }
 
   #assertHeaderNotSent(what: string): void {
-    if (this.#headerSent) throw new HeaderSentError(what);
+    // The request is named: an app that sets a header long after its request ended (in a stray
+    // .then()) raises this where no request is in sight, and the log must say which one it was.
+    if (this.#headerSent) throw new HeaderSentError(`${what} of ${this.requestMethod} ${this.scriptName}${this.pathInfo}`);
   }
 }
 

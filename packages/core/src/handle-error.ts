@@ -32,7 +32,9 @@ export async function respondToError(
   if (error instanceof RequestAbortedError || !raw.writable) return 'aborted';
   const httpError = error instanceof HttpError ? error : undefined;
   const status = httpError?.status ?? 500;
-  if (status >= 400) env.logError(`${requestLine(env)}: ${describe(error)} (status ${status})`);
+  // A 4xx is the client's mistake, answered as such: an error log full of them would hide the
+  // server's own failures (an access log shows them).
+  if (status >= 500) env.logError(`${requestLine(env)}: ${describe(error)} (status ${status})`);
   if (env.headerSent) {
     env.logError(`${requestLine(env)}: the response was cut off: the error came after its header was sent`);
     return 'cut-off';

@@ -21,5 +21,6 @@ export type { HeaderField } from './output/header-fields.js';
 export type { CacheControl, HeaderFieldValues, HeaderOptions, RedirectionOptions, SetCookie } from './output/response-header.js';
 export type { App, ExceptionHandler, OutputType, RunOptions } from './process-request.js';
 export type { RequestOutcome } from './handle-error.js';
+export type { RequestSummary } from './request-watch.js';
 export type { UrlOptions } from './url.js';
 export { escapeHtml } from './error-page.js';

@@ -13,6 +13,7 @@ import { OutChannel } from './output/output-channel.js';
 import type { OutputSink } from './output/output-sink.js';
 import type { ResponseOutput, WritableOutput } from './output/response-output.js';
 import { splitCgiVariables } from './properties.js';
+import { MeteredOutput, RequestDeadline, type RequestSummary } from './request-watch.js';
 import { TempFiles } from './temp-files.js';
 
 /** An application: called once per request. */
@@ -37,6 +38,14 @@ export interface RunOptions {
   /** Default: {@link defaultArgStore}. */
   argStore?: ArgStore;
   exnHandler?: ExceptionHandler;
+  /**
+   * The longest an app may run, in ms: past it the request's signal aborts and the pipeline
+   * answers 504 (or cuts a response already begun) and cleans up, without waiting for the app.
+   * Default: no limit.
+   */
+  requestTimeout?: number;
+  /** Told each request's summary when it is over (an access log, counters). */
+  onRequestEnd?: (summary: RequestSummary) => void;
 }
 
 /** What a connector supplies for one request; see docs/architecture.md, "The connector contract". */
@@ -67,6 +76,8 @@ export interface ConnectorRequest {
    * (FastCGI's appStatus). An error re-thrown to the connector counts as `cut-off`.
    */
   readonly onOutcome?: (outcome: RequestOutcome) => void;
+  /** The FastCGI role, for {@link RunOptions.onRequestEnd}; default `responder`. */
+  readonly role?: string;
 }
 
 const configs = new WeakMap<RunOptions, Config>();
@@ -85,12 +96,15 @@ export async function processRequest<C extends Cgi = Cgi>(
   makeCgi?: (init: CgiInit) => C & RequestCgi,
 ): Promise<RequestOutcome> {
   const config = configOf(options);
-  const raw = request.output;
+  const started = options.onRequestEnd === undefined ? 0 : performance.now();
+  const metered = options.onRequestEnd === undefined ? undefined : new MeteredOutput(request.output);
+  const raw = metered ?? request.output;
   const env = new Environment({ variables: splitCgiVariables(request.variables), config, output: raw, logError: request.logError });
   const tempFiles = new TempFiles(config.tmpDirectory, config.tmpPrefix);
+  const deadline = options.requestTimeout === undefined ? undefined : new RequestDeadline(options.requestTimeout, () => request.signal);
   // A connector without a signal (CGI, in memory) still gives each request a signal of its own:
   // one shared signal would collect every request's abort listeners (a Fetch Request adds one).
-  const signalOf = (): AbortSignal => request.signal ?? new AbortController().signal;
+  const signalOf = deadline === undefined ? (): AbortSignal => request.signal ?? new AbortController().signal : () => deadline.signal();
   let cgi: RequestCgi | undefined;
 
   const run = async (): Promise<void> => {
@@ -104,7 +118,7 @@ export async function processRequest<C extends Cgi = Cgi>(
     const requestCgi = makeCgi === undefined ? (new RequestCgi(init) as C & RequestCgi) : makeCgi(init);
     cgi = requestCgi;
     const running = app(requestCgi);
-    if (running !== undefined) await running;
+    if (running !== undefined) await (deadline === undefined ? running : deadline.race(running));
     if (!out.commitAndEndAtOnce()) {
       await out.commit();
       out.end();
@@ -121,11 +135,18 @@ export async function processRequest<C extends Cgi = Cgi>(
     if (!config.defaultErrorHandler && !aborted) throw error;
     outcome = aborted ? 'aborted' : await respondSafely(env, raw, cgi, error);
   } finally {
+    deadline?.clear();
     request.onOutcome?.(outcome);
     const ending = raw.end();
     if (ending !== undefined) await ending;
     const finalizing = cgi === undefined ? tempFiles.removeAll() : cgi.finalizeAtOnce();
     if (finalizing !== undefined) await finalizing;
+    if (metered !== undefined) {
+      options.onRequestEnd!({
+        method: env.requestMethod, path: env.scriptName + env.pathInfo, status: metered.status, bytes: metered.bytes,
+        durationMs: performance.now() - started, outcome, role: request.role ?? 'responder',
+      });
+    }
   }
   return outcome;
 }

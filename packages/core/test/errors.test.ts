@@ -8,7 +8,7 @@ const tmp = useTempDirectory();
 const request = tmp.request;
 
 describe('error pages', () => {
-  it('an HttpError becomes its status with the message HTML-escaped, logged', async () => {
+  it('an HttpError becomes its status with the message HTML-escaped; a 4xx is not logged, a 5xx is', async () => {
     const response = await request(() => { throw new HttpError(404, 'no <script>alert(1)</script> here'); }, { url: '/app/x', scriptName: '/app' });
     expect(response.status).toBe(404);
     expect(response.headers.get('content-type')).toBe('text/html; charset=utf-8');
@@ -16,7 +16,9 @@ describe('error pages', () => {
     expect(response.text()).toContain('<h1>404 Not Found</h1>');
     expect(response.text()).toContain('no &lt;script&gt;alert(1)&lt;/script&gt; here');
     expect(response.text()).not.toContain('<script>');
-    expect(response.log).toEqual(['GET /app/x: no <script>alert(1)</script> here (status 404)']);
+    expect(response.log).toEqual([]);
+    const unavailable = await request(() => { throw new HttpError(503, 'the database is resting'); }, { url: '/app/x', scriptName: '/app' });
+    expect(unavailable.log).toEqual(['GET /app/x: the database is resting (status 503)']);
   });
 
   it('keeps real statuses (Netcgi turned 409 to 412 into 400)', async () => {

@@ -36,6 +36,8 @@ describe('direct output', () => {
     expect(response.headers.get('content-type')).toBe('application/json');
     expect(error).toBeInstanceOf(HeaderSentError);
     expect((error as HeaderSentError).code).toBe('ERR_HEADER_SENT');
+    // It names the request: raised in a stray .then() after the request, it is all the log will have.
+    expect((error as HeaderSentError).message).toBe('cannot replace the header of GET /: the response header was already sent');
   });
 
   it('an empty response still gets its header at the commit after the app', async () => {
