@@ -9,7 +9,7 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 
 /** Entry points (tsc's output) of each bundled package; everything of another package stays external. */
 const packages = {
-  'packages/core': ['dist/index.js', 'dist/connector.js'],
+  'packages/core': ['dist/index.js', 'dist/connector.js', 'dist/supervisor.js'],
   'packages/connector-cgi': ['dist/index.js'],
 };
 

@@ -1,18 +1,20 @@
 // The netcgi-fcgi command line, parsed into runFcgi options.
 import { parseListenAddress as parseAddress, UsageError, type AppCommandLine, type ListenAddress } from '@netcgi/core/connector';
+import { checkSupervisorSettings, defaultSupervisorSettings, parseSupervisorOption, supervisorUsage, type SupervisorSettings } from '@netcgi/core/supervisor';
 import type { FcgiOptions } from './run.js';
 
 export const usage = `usage: netcgi-fcgi APP_MODULE [options]
 Serves the app module's default export over FastCGI.
-  --listen ADDRESS   PORT, HOST:PORT or a unix socket PATH (default: the listening
-                     socket on fd 0, as lighttpd bin-path and mod_fcgid hand it over)
+  --listen ADDRESS   PORT, HOST:PORT or a unix socket PATH (default: the socket
+                     systemd passed (LISTEN_FDS), else the listening socket on fd 0,
+                     as lighttpd bin-path and mod_fcgid hand it over)
   --socket-mode MODE permissions of the unix socket, octal (e.g. 666 when the web
                      server runs as another user)
-  --workers N        run N processes sharing the socket; one that dies is restarted
   --max-conns N      FCGI_MAX_CONNS (default 1024)
   --max-reqs N       FCGI_MAX_REQS, requests at once per process (default 1024)
   --no-multiplex     one request at a time per connection (FCGI_MPXS_CONNS=0)
   --allow ADDRS      comma-separated web server addresses (default FCGI_WEB_SERVER_ADDRS)
+${supervisorUsage}
   --help             this text
 The module may export \`options\` (FcgiOptions); command-line options win.`;
 
@@ -20,7 +22,7 @@ export { UsageError };
 
 /** What the command line asks for. */
 export interface CommandLine extends AppCommandLine<FcgiOptions> {
-  readonly workers: number;
+  readonly supervisor: SupervisorSettings;
 }
 
 /**
@@ -29,7 +31,7 @@ export interface CommandLine extends AppCommandLine<FcgiOptions> {
  */
 export function parseCommandLine(args: readonly string[]): CommandLine {
   let appModule: string | undefined;
-  let workers = 1;
+  const supervisor = defaultSupervisorSettings();
   let socketMode: number | undefined;
   const options: { -readonly [K in keyof FcgiOptions]: FcgiOptions[K] } = {};
   for (let index = 0; index < args.length; index++) {
@@ -40,15 +42,15 @@ export function parseCommandLine(args: readonly string[]): CommandLine {
       return next;
     };
     switch (arg) {
-      case '--help': case '-h': return { appModule: '', workers, options, help: true };
+      case '--help': case '-h': return { appModule: '', supervisor, options, help: true };
       case '--listen': options.listen = parseListenAddress(value()); break;
-      case '--workers': workers = count(arg, value()); break;
       case '--socket-mode': socketMode = octal(arg, value()); break;
       case '--max-conns': options.maxConns = count(arg, value()); break;
       case '--max-reqs': options.maxReqs = count(arg, value()); break;
       case '--no-multiplex': options.multiplex = false; break;
       case '--allow': options.allow = value().split(','); break;
       default:
+        if (parseSupervisorOption(arg, value, supervisor)) break;
         if (arg.startsWith('-')) throw new UsageError(`unknown option ${arg}`);
         if (appModule !== undefined) throw new UsageError(`one app module only (got ${appModule} and ${arg})`);
         appModule = arg;
@@ -59,7 +61,8 @@ export function parseCommandLine(args: readonly string[]): CommandLine {
     if (options.listen === undefined || !('path' in options.listen)) throw new UsageError('--socket-mode needs --listen with a socket path');
     options.listen = { ...options.listen, mode: socketMode };
   }
-  return { appModule, workers, options, help: false };
+  checkSupervisorSettings(supervisor);
+  return { appModule, supervisor, options, help: false };
 }
 
 /** `9000` and `host:9000` are TCP (`[::1]:9000` for IPv6); anything else is a unix socket path. @throws UsageError */

@@ -47,9 +47,6 @@ export async function runFcgi(app: App<FcgiCgi>, options: FcgiOptions = {}): Pro
   return server;
 }
 
-/** What a `--workers` primary sends its workers instead of a signal (see workers.ts). */
-export const SHUTDOWN_MESSAGE = 'netcgi:shutdown';
-
 function exitGracefullyOnSignals(server: FcgiServer, timeoutMs: number): void {
   let draining = false;
   const shutdown = (): void => {
@@ -60,9 +57,6 @@ function exitGracefullyOnSignals(server: FcgiServer, timeoutMs: number): void {
     void server.close(timeoutMs).then(() => process.exit(0));
   };
   process.on('SIGTERM', shutdown).on('SIGINT', shutdown);
-  // Under --workers: Ctrl-C signals the whole process group, and the primary asks too; the
-  // request comes by message so that it cannot count as a second, fatal signal.
-  if (process.send !== undefined) process.on('message', (message) => { if (message === SHUTDOWN_MESSAGE) shutdown(); });
 }
 
 function positive(name: string, value: number): number {

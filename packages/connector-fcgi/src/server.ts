@@ -91,6 +91,7 @@ export class FcgiServer implements ConnectionHost {
       // exclusive for fd 0: under node:cluster each worker accepts on the inherited socket itself,
       // as PHP-FPM's children do, instead of asking the primary for a handle.
       if (listen === undefined) this.#server.listen({ fd: 0, exclusive: true }, done);
+      else if ('fd' in listen) this.#server.listen({ fd: listen.fd, exclusive: true }, done);
       else if ('path' in listen) this.#server.listen({ path: listen.path }, done);
       else this.#server.listen({ port: listen.port, host: listen.host ?? '127.0.0.1' }, done);
     });

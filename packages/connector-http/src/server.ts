@@ -46,7 +46,9 @@ export class HttpServer {
         server.off('error', reject);
         resolve();
       };
-      if ('path' in address) server.listen(address.path, listening);
+      // exclusive: each worker of a supervisor accepts on the inherited socket itself.
+      if ('fd' in address) server.listen({ fd: address.fd, exclusive: true }, listening);
+      else if ('path' in address) server.listen(address.path, listening);
       else server.listen(address.port, address.host ?? '127.0.0.1', listening);
     });
     server.on('error', (error) => this.#settings.logError(`server error: ${error.message}`));
@@ -58,6 +60,7 @@ export class HttpServer {
     const address = this.#server.address();
     if (address === null || typeof address === 'string') return address ?? '';
     const listen = this.#settings.listen;
+    if ('fd' in listen) return `http://localhost:${address.port}/`;
     const host = 'host' in listen && listen.host !== undefined && !['127.0.0.1', '::1', 'localhost'].includes(listen.host) ? listen.host : 'localhost';
     return `http://${host.includes(':') ? `[${host}]` : host}:${address.port}/`;
   }

@@ -27,7 +27,13 @@ describe('netcgi-http', () => {
   it('parses its options and refuses unknown ones', () => {
     expect(parseCommandLine(['app.js', '--listen', '9000', '--mount', '/shop/', '--trust-proxy'])).toEqual({
       appModule: 'app.js', options: { listen: { port: 9000 }, scriptName: '/shop', trustProxy: true }, help: false,
+      supervisor: { supervised: true, workers: 1, shutdownTimeout: 10_000 },
     });
+    expect(parseCommandLine(['app.js', '--workers', '3', '--max-requests', '500', '--request-timeout', '30s', '--status-path', '/status', '--access-log', '-']).supervisor).toEqual({
+      supervised: true, workers: 3, maxRequests: 500, requestTimeout: 30_000, statusPath: '/status', accessLog: '-', shutdownTimeout: 10_000,
+    });
+    expect(() => parseCommandLine(['app.js', '--no-supervisor', '--workers', '2'])).toThrow(/needs the supervisor/);
+    expect(() => parseCommandLine(['app.js', '--request-timeout', 'soon'])).toThrow(/duration/);
     expect(parseCommandLine(['app.js', '--listen', '/run/app.sock']).options.listen).toEqual({ path: '/run/app.sock' });
     expect(() => parseCommandLine(['app.js', '--bogus'])).toThrow(UsageError);
     expect(() => parseCommandLine(['--listen', '9000'])).toThrow(/no app module/);

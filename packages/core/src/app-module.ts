@@ -4,10 +4,15 @@ import { pathToFileURL } from 'node:url';
 import { UsageError } from './in-memory/command-line.js';
 import type { App, RunOptions } from './process-request.js';
 
-/** A TCP port (on `host`, default 127.0.0.1) or a unix socket path (`mode`: its permissions). */
+/**
+ * A TCP port (on `host`, default 127.0.0.1), a unix socket path (`mode`: its permissions), or a
+ * listening socket already open on file descriptor `fd` (systemd socket activation: 3; a web
+ * server or the supervisor handing one over: 0).
+ */
 export type ListenAddress =
   | { readonly port: number; readonly host?: string }
-  | { readonly path: string; readonly mode?: number };
+  | { readonly path: string; readonly mode?: number }
+  | { readonly fd: number };
 
 /**
  * `9000` and `host:9000` are TCP (`[::1]:9000` for IPv6); anything else is a unix socket path.
