@@ -34,7 +34,7 @@ if (status !== 0) process.exit(status);
 /** Where the server listens, for the start-up line. */
 function where(listen: ListenAddress | undefined, server: FcgiServer): string {
   if (listen === undefined) return 'the listening socket on fd 0';
-  if ('fd' in listen) return process.env['NETCGI_LISTEN_FD0'] === '1' || listen.fd === 3 ? 'the socket systemd passed' : `the listening socket on fd ${listen.fd}`;
+  if ('fd' in listen) return listen.fd === 3 ? 'the socket systemd passed (fd 3)' : `the listening socket on fd ${listen.fd}`;
   if ('path' in listen) return listen.path;
   const address = server.address();
   return `${listen.host ?? '127.0.0.1'}:${address?.port ?? listen.port}`;

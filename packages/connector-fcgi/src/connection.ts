@@ -62,6 +62,8 @@ export class Connection implements RequestHost {
   readonly #beforeFlush: (() => void)[] = [];
   /** Close once no request is active: a request without FCGI_KEEP_CONN, a shutdown, or the peer's end. */
   #closeWhenIdle = false;
+  /** Requests taken on this connection so far. */
+  #requestsTaken = 0;
 
   constructor(socket: Socket, server: ConnectionHost, overCapacity: boolean) {
     this.#socket = socket;
@@ -79,10 +81,15 @@ export class Connection implements RequestHost {
     return !this.#socket.destroyed && this.#socket.writable;
   }
 
-  /** Stops taking requests and closes once the active ones have ended (graceful shutdown). */
+  /**
+   * Stops taking requests and closes once the active ones have ended (graceful shutdown). A
+   * connection that has not brought its first request yet is left to bring it, and that request
+   * is served: the web server opened it to send one (nginx without keep-conn opens one per
+   * request), and closing it now would lose that request. The shutdown's deadline bounds the wait.
+   */
   close(): void {
     this.#closeWhenIdle = true;
-    this.#closeIfIdle();
+    if (this.#requestsTaken > 0) this.#closeIfIdle();
   }
 
   /** Closes at once, aborting every active request. */
@@ -237,6 +244,7 @@ export class Connection implements RequestHost {
       return;
     }
     this.#requests.set(id, new FcgiRequest(this, this.#server.settings, id, role, keepConnection));
+    this.#requestsTaken++;
     this.#server.requestStarted();
   }
 
@@ -244,7 +252,9 @@ export class Connection implements RequestHost {
   #refusal(role: number): ProtocolStatus | undefined {
     if (role !== Role.Responder && role !== Role.Authorizer && role !== Role.Filter) return ProtocolStatus.UnknownRole;
     if (!this.#server.multiplex && this.#requests.size > 0) return ProtocolStatus.CantMultiplexConnection;
-    if (this.#overCapacity || this.#server.closing || this.#closeWhenIdle) return ProtocolStatus.Overloaded;
+    // A closing server still serves the first request of a connection it accepted (see close()).
+    const firstOfClosing = this.#requestsTaken === 0 && !this.#overCapacity;
+    if (this.#overCapacity || ((this.#server.closing || this.#closeWhenIdle) && !firstOfClosing)) return ProtocolStatus.Overloaded;
     if (this.#server.activeRequests >= this.#server.maxRequests) return ProtocolStatus.Overloaded;
     return undefined;
   }

@@ -88,10 +88,11 @@ export class FcgiServer implements ConnectionHost {
         this.#server.off('error', onError);
         resolve();
       };
-      // exclusive for fd 0: under node:cluster each worker accepts on the inherited socket itself,
-      // as PHP-FPM's children do, instead of asking the primary for a handle.
-      if (listen === undefined) this.#server.listen({ fd: 0, exclusive: true }, done);
-      else if ('fd' in listen) this.#server.listen({ fd: listen.fd, exclusive: true }, done);
+      // Under node:cluster a worker's listen on a descriptor is answered with the primary's (Node
+      // ignores `exclusive` there): the socket a web server (fd 0) or systemd (fd 3) handed the
+      // supervisor is shared by every worker, which accepts on it itself (SCHED_NONE).
+      if (listen === undefined) this.#server.listen({ fd: 0 }, done);
+      else if ('fd' in listen) this.#server.listen({ fd: listen.fd }, done);
       else if ('path' in listen) this.#server.listen({ path: listen.path }, done);
       else this.#server.listen({ port: listen.port, host: listen.host ?? '127.0.0.1' }, done);
     });

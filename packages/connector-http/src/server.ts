@@ -1,7 +1,7 @@
 // HttpServer: node:http serving one app, with a graceful close.
 import { chmodSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { Server as NetServer, type AddressInfo, type Socket } from 'node:net';
 import { RequestAbortedError } from '@netcgi/core';
 import { processRequest, removeStaleSocket, type App, type ListenAddress, type RunOptions } from '@netcgi/core/connector';
 import { drainRest, RequestBody } from './request-body.js';
@@ -24,13 +24,19 @@ export class HttpServer {
   readonly #settings: HttpServerSettings;
   readonly #server: Server;
   #active = 0;
-  #idle: (() => void) | undefined;
+  /** Each open connection, and how many requests it has brought (see close()). */
+  readonly #connections = new Map<Socket, { requests: number; active: boolean }>();
+  #closing = false;
 
   constructor(app: App, runOptions: RunOptions, settings: HttpServerSettings) {
     this.#app = app;
     this.#runOptions = runOptions;
     this.#settings = settings;
     this.#server = createServer((request, response) => this.#handle(request, response));
+    this.#server.on('connection', (socket: Socket) => {
+      this.#connections.set(socket, { requests: 0, active: false });
+      socket.once('close', () => this.#connections.delete(socket));
+    });
     // Longer than a proxy's keep-alive to its upstream (nginx's 60 s), so that the proxy closes first.
     this.#server.keepAliveTimeout = 65_000;
   }
@@ -46,8 +52,9 @@ export class HttpServer {
         server.off('error', reject);
         resolve();
       };
-      // exclusive: each worker of a supervisor accepts on the inherited socket itself.
-      if ('fd' in address) server.listen({ fd: address.fd, exclusive: true }, listening);
+      // Under node:cluster a worker's listen on a descriptor is answered with the primary's (Node
+      // ignores `exclusive` there): the socket systemd handed the supervisor, shared by every worker.
+      if ('fd' in address) server.listen({ fd: address.fd }, listening);
       else if ('path' in address) server.listen(address.path, listening);
       else server.listen(address.port, address.host ?? '127.0.0.1', listening);
     });
@@ -77,27 +84,35 @@ export class HttpServer {
   }
 
   /**
-   * Stops accepting, lets the requests in flight finish (idle keep-alive connections are closed at
-   * once), and after `timeoutMs` closes what is left.
+   * Stops accepting and lets the requests in flight finish, each answered with `Connection:
+   * close`; after `timeoutMs` closes what is left. Idle keep-alive connections are closed at once
+   * (a client retries a request it sent on a connection closing under it). A connection that has
+   * not brought its first request yet is left to bring it, and that request is served: node:http's
+   * own close() would drop it (it counts such a connection as idle), and the client would see a
+   * reset for a request it had every right to send.
    */
   async close(timeoutMs = 10_000): Promise<void> {
+    this.#closing = true;
     const server = this.#server;
-    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-    server.closeIdleConnections();
-    if (this.#active > 0) {
-      let timer: NodeJS.Timeout | undefined;
-      await Promise.race([
-        new Promise<void>((resolve) => { this.#idle = resolve; }),
-        new Promise<void>((resolve) => { timer = setTimeout(resolve, timeoutMs); }),
-      ]);
-      clearTimeout(timer);
-    }
+    // net.Server's close: stop accepting, without node:http's closing of "idle" connections.
+    const closed = new Promise<void>((resolve) => NetServer.prototype.close.call(server, () => resolve()));
+    for (const [socket, state] of this.#connections) if (state.requests > 0 && !state.active) socket.destroy();
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([closed, new Promise<void>((resolve) => { timer = setTimeout(resolve, timeoutMs); })]);
+    clearTimeout(timer);
     server.closeAllConnections();
+    for (const socket of this.#connections.keys()) socket.destroy();
     await closed;
   }
 
   #handle(request: IncomingMessage, response: ServerResponse): void {
     this.#active++;
+    const connection = this.#connections.get(request.socket);
+    if (connection !== undefined) {
+      connection.requests++;
+      connection.active = true;
+    }
+    if (this.#closing) response.shouldKeepAlive = false;
     let body: RequestBody | undefined;
     let controller: AbortController | undefined;
     let gone = false;
@@ -127,7 +142,13 @@ export class HttpServer {
       else response.destroy();
     }).finally(() => {
       drainRest(request, this.#settings.maxDrainSize);
-      if (--this.#active === 0) this.#idle?.();
+      if (connection !== undefined) connection.active = false;
+      --this.#active;
+      // Closing: this connection is done once its response is out.
+      if (this.#closing && !request.socket.destroyed) {
+        if (response.writableFinished) request.socket.end();
+        else response.once('finish', () => request.socket.end());
+      }
     });
   }
 }

@@ -34,12 +34,14 @@ interface Slot {
   replaces?: Worker;
   /** A successor is starting for this one. */
   replaced: boolean;
+  /** Forked before a SIGHUP: it may have imported the module as it was; replaced once ready. */
+  reloadWhenReady?: boolean;
 }
 
 /**
  * Runs the supervisor in this (primary) process: forks `workers` workers, each of which runs the
- * command line again and serves. With systemd socket activation (LISTEN_FDS), the socket systemd
- * passed is each worker's fd 0.
+ * command line again and serves. With systemd socket activation (LISTEN_FDS), every worker
+ * serves the socket systemd passed.
  */
 export function supervise(options: SupervisorOptions): void {
   const slots = new Map<Worker, Slot>();
@@ -54,11 +56,12 @@ export function supervise(options: SupervisorOptions): void {
   // accepts every connection in the primary and hands it over by IPC (half the throughput).
   cluster.schedulingPolicy = cluster.SCHED_NONE;
   const activated = socketActivation();
-  if (activated) cluster.setupPrimary({ stdio: [3, 'inherit', 'inherit', 'ipc'] });
 
   const fork = (replaces?: Worker): void => {
     if (stopping) return;
-    const worker = cluster.fork(activated ? { LISTEN_FDS: '', LISTEN_PID: '', NETCGI_LISTEN_FD0: '1' } : {});
+    // A worker listening on a file descriptor gets it from this process through the cluster: the
+    // socket systemd passed on fd 3 is shared with every worker.
+    const worker = cluster.fork(activated ? { LISTEN_FDS: '', LISTEN_PID: '', NETCGI_SYSTEMD_SOCKET: '3' } : {});
     slots.set(worker, { worker, startedAt: Date.now(), state: 'starting', ...(replaces === undefined ? {} : { replaces }), replaced: false });
     worker.on('message', (message: unknown) => {
       if (isNetcgiMessage<WorkerMessage>(message)) onMessage(worker, message);
@@ -77,9 +80,18 @@ export function supervise(options: SupervisorOptions): void {
     if (slot === undefined) return;
     switch (message.netcgi) {
       case 'ready':
+        if (slot.state === 'draining') {
+          // Told to drain while it was still starting (a stop), before it listened for the message.
+          send(worker, { netcgi: 'drain' });
+          break;
+        }
         slot.state = 'ready';
         everReady = true;
         if (slot.replaces !== undefined) drain(slot.replaces);
+        if (slot.reloadWhenReady === true) {
+          slot.replaced = true;
+          fork(worker);
+        }
         if (!announced && [...slots.values()].filter((each) => each.state === 'ready').length >= options.workers) {
           announced = true;
           options.announce(`serving ${options.appModule} on ${message.where} with ${options.workers} worker${options.workers === 1 ? '' : 's'} (supervisor pid ${process.pid}; SIGHUP reloads, SIGTERM stops)`);
@@ -159,11 +171,13 @@ export function supervise(options: SupervisorOptions): void {
   const reload = (): void => {
     if (stopping) return;
     const current = [...slots.values()].filter((slot) => slot.state === 'ready' && !slot.replaced);
-    options.log(`SIGHUP: reloading ${current.length} worker${current.length === 1 ? '' : 's'} (the app module is imported again)`);
+    const starting = [...slots.values()].filter((slot) => slot.state === 'starting');
+    options.log(`SIGHUP: reloading ${current.length + starting.length} worker${current.length + starting.length === 1 ? '' : 's'} (the app module is imported again)`);
     for (const slot of current) {
       slot.replaced = true;
       fork(slot.worker);
     }
+    for (const slot of starting) slot.reloadWhenReady = true;
   };
 
   const stop = (signal: NodeJS.Signals): void => {

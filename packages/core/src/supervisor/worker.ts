@@ -162,9 +162,9 @@ export function superviseWorker<O extends RunOptions>(app: App, options: O, sett
   };
 }
 
-/** systemd socket activation for this process (LISTEN_PID, LISTEN_FDS), or fd 0 handed over by the supervisor. */
+/** The socket systemd passed (socket activation: LISTEN_PID, LISTEN_FDS), to this process or its supervisor. */
 export function activatedListenAddress(): ListenAddress | undefined {
-  if (process.env['NETCGI_LISTEN_FD0'] === '1') return { fd: 0 };
+  if (process.env['NETCGI_SYSTEMD_SOCKET'] === '3') return { fd: 3 };
   if (process.env['LISTEN_PID'] === String(process.pid) && Number(process.env['LISTEN_FDS']) >= 1) return { fd: 3 };
   return undefined;
 }
