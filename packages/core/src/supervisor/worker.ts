@@ -30,8 +30,8 @@ export interface SupervisedWorker<O extends RunOptions> {
   serving(server: DrainableServer, where: string): string | undefined;
 }
 
-/** How many recently ended requests an error that came from nowhere is compared with. */
-const RECENT = 8;
+/** How many of the requests begun last an error that came from nowhere is compared with. */
+const RECENT = 16;
 
 /**
  * Sets up this process as a worker: under the supervisor (a cluster worker), or alone
@@ -40,8 +40,12 @@ const RECENT = 8;
 export function superviseWorker<O extends RunOptions>(app: App, options: O, settings: SupervisorSettings & { readonly name: string; readonly appModule: string }, log: (line: string) => void): SupervisedWorker<O> {
   const supervised = process.send !== undefined && settings.supervised;
   const counters = { pid: process.pid, startedAt: Date.now(), served: 0, active: 0, slow: 0 };
-  const inFlight = new Map<string, number>();
-  const recent: { line: string; endedAt: number }[] = [];
+  // The last requests begun, for the log line of an error raised outside any request: a ring,
+  // written per request at the cost of two stores (no hook on the request's end).
+  const recentLines: string[] = [];
+  const recentEnvironments: Cgi['environment'][] = [];
+  const recentTimes: number[] = [];
+  let recentNext = 0;
   let server: DrainableServer | undefined;
   let replacing = false;
   let draining = false;
@@ -59,23 +63,14 @@ export function superviseWorker<O extends RunOptions>(app: App, options: O, sett
     void (server?.close(settings.shutdownTimeout) ?? Promise.resolve()).then(() => process.exit(0));
   };
 
-  const onRequestEnd = (summary: RequestSummary): void => {
-    const line = `${summary.method} ${summary.path}`;
-    const running = inFlight.get(line);
-    if (running !== undefined) {
-      if (running <= 1) inFlight.delete(line);
-      else inFlight.set(line, running - 1);
-    }
-    recent.push({ line, endedAt: Date.now() });
-    if (recent.length > RECENT) recent.shift();
-    counters.served++;
+  // Only when a log needs each request's end: the summary costs a wrapper of the output and a clock.
+  const onRequestEnd = accessLog === undefined && settings.slowRequest === undefined ? options.onRequestEnd : (summary: RequestSummary): void => {
     if (settings.slowRequest !== undefined && summary.durationMs > settings.slowRequest) {
       counters.slow++;
-      log(`slow request: ${line} took ${Math.round(summary.durationMs)} ms (status ${summary.status || 'none'})`);
+      log(`slow request: ${summary.method} ${summary.path} took ${Math.round(summary.durationMs)} ms (status ${summary.status || 'none'})`);
     }
     accessLog?.write(accessLogLine(summary));
     options.onRequestEnd?.(summary);
-    if (settings.maxRequests !== undefined && counters.served >= settings.maxRequests) askReplacement(`served its ${settings.maxRequests} requests (--max-requests)`);
   };
 
   const status = async (cgi: Cgi): Promise<void> => {
@@ -88,20 +83,25 @@ export function superviseWorker<O extends RunOptions>(app: App, options: O, sett
 
   const wrapped: App = (cgi) => {
     const env = cgi.environment;
-    const path = env.scriptName + env.pathInfo;
-    if (settings.statusPath !== undefined && path === settings.statusPath) return status(cgi);
-    const line = `${cgi.method} ${path}`;
-    inFlight.set(line, (inFlight.get(line) ?? 0) + 1);
+    if (settings.statusPath !== undefined && env.scriptName + env.pathInfo === settings.statusPath) return status(cgi);
+    recentLines[recentNext] = cgi.method;
+    recentTimes[recentNext] = Date.now();
+    (recentEnvironments[recentNext] = env);
+    recentNext = (recentNext + 1) % RECENT;
+    if (++counters.served === settings.maxRequests) askReplacement(`served its ${settings.maxRequests} requests (--max-requests)`);
     return app(cgi);
   };
 
-  /** Where an error raised outside any request may have come from. */
+  /** Where an error raised outside any request may have come from: the requests begun lately. */
   const attribution = (): string => {
     const now = Date.now();
-    const running = [...inFlight.keys()];
-    const ended = recent.filter((each) => now - each.endedAt < 2000).map((each) => each.line);
-    if (running.length === 0 && ended.length === 0) return 'with no request in flight or just ended';
-    return `while ${running.length > 0 ? `in flight: ${running.join(', ')}` : 'none was in flight'}${ended.length > 0 ? `; ended in the last 2 s: ${[...new Set(ended)].join(', ')}` : ''}`;
+    const lines = new Set<string>();
+    for (let index = 0; index < recentLines.length; index++) {
+      const env = recentEnvironments[index];
+      if (env !== undefined && now - recentTimes[index]! < 5_000) lines.add(`${recentLines[index]} ${env.scriptName}${env.pathInfo}`);
+    }
+    const active = server?.activeRequests ?? 0;
+    return lines.size === 0 ? 'no request begun in the last 5 s' : `requests begun in the last 5 s: ${[...lines].join(', ')}; ${active} in flight now`;
   };
 
   const onAppError = (kind: string, error: unknown): void => {
@@ -147,7 +147,7 @@ export function superviseWorker<O extends RunOptions>(app: App, options: O, sett
     app: wrapped,
     options: {
       ...options,
-      onRequestEnd,
+      ...(onRequestEnd === undefined ? {} : { onRequestEnd }),
       ...(settings.requestTimeout === undefined ? {} : { requestTimeout: settings.requestTimeout }),
     },
     supervised,
