@@ -64,3 +64,27 @@ describe('netcgi-http on a unix socket', () => {
     }
   });
 });
+
+describe('a TypeScript app module', () => {
+  const typedApp = fileURLToPath(new URL('../../../test-support/fixtures/typed-app.ts', import.meta.url));
+  const stripsTypes = Boolean((process.features as { typescript?: unknown }).typescript);
+
+  it.runIf(stripsTypes)(`runs as it is on a Node that strips types (${process.version})`, async () => {
+    const port = await freePort();
+    const daemon = new Daemon(process.execPath, [cli, typedApp, '--listen', String(port)]);
+    try {
+      await expect.poll(() => daemon.output, { timeout: 10_000 }).toContain(`on http://localhost:${port}/`);
+      expect(await (await fetch(`http://127.0.0.1:${port}/`)).text()).toBe('hello from TypeScript');
+    } finally {
+      await daemon.stop();
+    }
+  });
+
+  it.skipIf(stripsTypes)(`is refused with what to do on a Node that does not strip types (${process.version})`, async () => {
+    const { spawnSync } = await import('node:child_process');
+    const result = spawnSync(process.execPath, [cli, typedApp], { encoding: 'utf8' });
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain(`typed-app.ts is TypeScript, which Node ${process.version} cannot load: build it to JavaScript (tsc), or run it on Node 22.18, 24 or later`);
+  });
+});
+

@@ -104,6 +104,20 @@ describe('the supervisor keeps the site up', () => {
     expect(daemon.output).toMatch(/SIGTERM: stopping after the requests in flight/);
   });
 
+  it('a SIGTERM to the whole group right after a SIGHUP (as systemd stops a unit) still stops cleanly with 0', async () => {
+    // Workers still starting die of the signal (they do not serve yet); once, the drain message
+    // to such a worker failed with EPIPE, unhandled, and took the supervisor down with it.
+    for (const delay of [0, 30, 120, 300]) {
+      const { daemon } = await start(['--workers', '2']);
+      daemon.child.kill('SIGHUP');
+      await sleep(delay);
+      process.kill(-daemon.pid, 'SIGTERM');
+      await daemon.exited;
+      expect(daemon.child.exitCode, daemon.output).toBe(0);
+      expect(daemon.output).not.toMatch(/Unhandled|EPIPE/);
+    }
+  });
+
   it('stops with the exit status of workers that cannot start, instead of retrying', async () => {
     const port = await freePort();
     const blocker = await import('node:net').then(({ createServer }) => new Promise<import('node:net').Server>((resolve) => { const server = createServer().listen(port, '127.0.0.1', () => resolve(server)); }));

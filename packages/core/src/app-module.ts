@@ -57,14 +57,24 @@ export interface AppModule<O extends RunOptions = RunOptions> {
 
 /**
  * Imports the app module at `path` (relative to the working directory): its default export (or
- * export `app`) is the app, its export `options` the run options.
- * @throws TypeError when the module exports no function as its app; what importing it throws.
+ * export `app`) is the app, its export `options` the run options. A `.ts` module runs where Node
+ * strips types itself (22.18, 24 and later: erasable syntax only, no enums or namespaces).
+ * @throws TypeError when the module exports no function as its app, or is TypeScript on a Node
+ *   that cannot run it; what importing it throws.
  */
 export async function loadAppModule<O extends RunOptions = RunOptions>(path: string): Promise<AppModule<O>> {
+  if (/\.[cm]?ts$/.test(path) && !typeScriptRuns()) {
+    throw new TypeError(`${path} is TypeScript, which Node ${process.version} cannot load: build it to JavaScript (tsc), or run it on Node 22.18, 24 or later, which strip the types themselves`);
+  }
   const module = (await import(pathToFileURL(resolve(path)).href)) as { default?: unknown; app?: unknown; options?: O };
   const app = module.default ?? module.app;
   if (typeof app !== 'function') throw new TypeError(`${path} exports no app: give it a default export (cgi) => …`);
   return { app: app as App, options: module.options ?? ({} as O) };
+}
+
+/** True when this Node runs `.ts` modules itself (type stripping: on by default from 22.18 and 23.6). */
+function typeScriptRuns(): boolean {
+  return Boolean((process.features as { typescript?: unknown }).typescript);
 }
 
 /** What a connector's command line asks for. */

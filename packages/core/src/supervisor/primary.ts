@@ -66,6 +66,9 @@ export function supervise(options: SupervisorOptions): void {
     worker.on('message', (message: unknown) => {
       if (isNetcgiMessage<WorkerMessage>(message)) onMessage(worker, message);
     });
+    // A message to a worker that is exiting fails (EPIPE): its exit is handled below, and the
+    // failed send must not become an unhandled 'error' that takes the supervisor down.
+    worker.on('error', (error: Error) => options.log(`worker ${worker.process.pid}: ${error.message}`));
   };
 
   const drain = (worker: Worker): void => {
@@ -199,7 +202,8 @@ export function supervise(options: SupervisorOptions): void {
 }
 
 function send(worker: Worker, message: SupervisorMessage): void {
-  if (worker.isConnected()) worker.send(message);
+  // The callback takes a failed send's error (the 'error' listener above logs it).
+  if (worker.isConnected()) worker.send(message, undefined, () => undefined);
 }
 
 /** True when systemd passed this process a listening socket (fd 3: LISTEN_PID, LISTEN_FDS). */

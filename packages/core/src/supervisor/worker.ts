@@ -6,7 +6,7 @@ import type { Cgi } from '../cgi.js';
 import type { ListenAddress } from '../app-module.js';
 import type { App, RunOptions } from '../process-request.js';
 import type { RequestSummary } from '../request-watch.js';
-import { isNetcgiMessage, type SupervisorMessage, type WorkerCounters } from './messages.js';
+import { isNetcgiMessage, type SupervisorMessage, type WorkerCounters, type WorkerMessage } from './messages.js';
 import type { SupervisorSettings } from './command-line.js';
 import { accessLogLine, statusPage } from './status.js';
 
@@ -54,7 +54,7 @@ export function superviseWorker<O extends RunOptions>(app: App, options: O, sett
   const askReplacement = (reason: string): void => {
     if (!supervised || replacing) return;
     replacing = true;
-    process.send!({ netcgi: 'replace-me', reason });
+    tell({ netcgi: 'replace-me', reason });
   };
 
   const drain = (): void => {
@@ -123,14 +123,14 @@ export function superviseWorker<O extends RunOptions>(app: App, options: O, sett
   const askStatus = (): Promise<Parameters<typeof statusPage>[0]> => new Promise((resolve) => {
     const id = nextStatusId++;
     statusWaiters.set(id, resolve);
-    process.send!({ netcgi: 'status?', id });
+    tell({ netcgi: 'status?', id });
   });
 
   if (supervised) {
     process.on('message', (message: unknown) => {
       if (!isNetcgiMessage<SupervisorMessage>(message)) return;
       if (message.netcgi === 'drain') drain();
-      else if (message.netcgi === 'counters?') process.send!({ netcgi: 'counters', id: message.id, counters: { ...counters, active: server?.activeRequests ?? 0 } });
+      else if (message.netcgi === 'counters?') tell({ netcgi: 'counters', id: message.id, counters: { ...counters, active: server?.activeRequests ?? 0 } });
       else if (message.netcgi === 'status') {
         statusWaiters.get(message.id)?.(message.status);
         statusWaiters.delete(message.id);
@@ -154,12 +154,17 @@ export function superviseWorker<O extends RunOptions>(app: App, options: O, sett
     serving(running, where) {
       server = running;
       if (supervised) {
-        process.send!({ netcgi: 'ready', where });
+        tell({ netcgi: 'ready', where });
         return undefined;
       }
       return `serving ${settings.appModule} on ${where} (pid ${process.pid}, no supervisor)`;
     },
   };
+}
+
+/** A message to the supervisor; one that cannot go (the supervisor is gone) is dropped: 'disconnect' drains. */
+function tell(message: WorkerMessage): void {
+  process.send?.(message, undefined, undefined, () => undefined);
 }
 
 /** The socket systemd passed (socket activation: LISTEN_PID, LISTEN_FDS), to this process or its supervisor. */
