@@ -1,7 +1,29 @@
-// The guestbook in a SQLite file (better-sqlite3: synchronous, built at install). WAL lets several
-// processes (CGI, --workers) read while one writes.
-import Database from 'better-sqlite3';
+// The guestbook in a SQLite file: Node's own node:sqlite where it has one (22.13 and later), else
+// better-sqlite3 (built at install, for the Node that installed it). Both are synchronous and take
+// the same SQL. WAL lets several processes (CGI, --workers) read while one writes.
 import type { Entry, GuestbookStore, Image, NewEntry } from './store.js';
+
+/** What the store uses of either driver. */
+interface Database {
+  exec(sql: string): void;
+  prepare(sql: string): Statement;
+  close(): void;
+}
+interface Statement {
+  run(...values: unknown[]): unknown;
+  get(...values: unknown[]): unknown;
+  all(...values: unknown[]): unknown[];
+}
+
+async function openDatabase(path: string): Promise<Database> {
+  // A Node older than 22.13 has no node:sqlite (or only behind a flag); the types of Node 20,
+  // which this project compiles against, do not know it: hence the specifier in a variable.
+  const specifier = 'node:sqlite';
+  const builtIn = await (import(specifier) as Promise<{ DatabaseSync: new (path: string) => Database }>).catch(() => undefined);
+  if (builtIn !== undefined) return new builtIn.DatabaseSync(path);
+  const { default: BetterSqlite3 } = await import('better-sqlite3');
+  return new BetterSqlite3(path) as Database;
+}
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS entries (
@@ -15,7 +37,7 @@ CREATE TABLE IF NOT EXISTS entries (
 )`;
 
 export async function openSqliteStore(path: string): Promise<GuestbookStore> {
-  const db = new Database(path);
+  const db = await openDatabase(path);
   db.exec('PRAGMA busy_timeout = 5000');
   db.exec('PRAGMA journal_mode = WAL');
   db.exec(SCHEMA);
