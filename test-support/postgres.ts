@@ -43,10 +43,16 @@ export async function startPostgres(host = '127.0.0.1'): Promise<Postgres> {
   const [command, ...args] = run(join(bin, 'postgres'), ['-D', data, '-p', String(port), '-k', data, '-c', `listen_addresses=${host}`, '-c', 'fsync=off', '-c', 'max_connections=200']);
   const daemon = new Daemon(command!, args);
   await waitForListener(port, daemon, 30_000, host);
-  const create = spawnSync(join(bin, 'psql'), ['-h', host, '-p', String(port), '-U', 'netcgi', '-d', 'postgres', '-c', 'CREATE DATABASE netcgi'], { encoding: 'utf8' });
+  // Listening comes before accepting queries ("the database system is starting up"): ask until it answers.
+  const psql = (): ReturnType<typeof spawnSync> => spawnSync(join(bin, 'psql'), ['-h', host, '-p', String(port), '-U', 'netcgi', '-d', 'postgres', '-c', 'CREATE DATABASE netcgi'], { encoding: 'utf8' });
+  let create = psql();
+  for (let attempt = 0; create.status !== 0 && /starting up/.test(String(create.stderr)) && attempt < 150; attempt++) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    create = psql();
+  }
   if (create.status !== 0) {
     await daemon.stop('SIGINT');
-    throw new Error(`could not create the database:\n${create.stderr}`);
+    throw new Error(`could not create the database:\n${String(create.stderr)}`);
   }
   return {
     url: `postgres://netcgi@${host}:${port}/netcgi`,

