@@ -5,7 +5,7 @@ import { processRequest, type App, type RequestOutcome, type RunOptions } from '
 import { FcgiRequestCgi, roleNames, type FcgiCgi } from './fcgi-cgi.js';
 import { InputStream, type InputFlowControl } from './input-stream.js';
 import { StdoutOutput } from './stdout-output.js';
-import { decodeNameValuePairs, encodeEndRequest, encodeRecord, encodeStream, ProtocolStatus, RecordType, Role } from './protocol/index.js';
+import { decodeNameValuePairs, encodeEndRequest, encodeRecord, encodeStream, ProtocolError, ProtocolStatus, RecordType, Role } from './protocol/index.js';
 import type { RecordSink } from './record-sink.js';
 
 /** What a request needs of its connection. */
@@ -80,9 +80,11 @@ export class FcgiRequest {
     void this.#run(pairs);
   }
 
+  /** @throws ProtocolError for body bytes before the end of PARAMS (see #checkParamsEnded). */
   onStdin(content: Buffer): void {
     // The Authorizer role gets no body (FastCGI §6.3).
     if (this.role === Role.Authorizer || this.#stdinDone) return;
+    this.#checkParamsEnded('STDIN', content);
     // A GET's STDIN is one empty record: remember the end rather than make a stream for it.
     if (this.#stdin === undefined && content.length === 0) this.#stdinEnded = true;
     else this.#stdinStream().deliver(content);
@@ -98,8 +100,20 @@ export class FcgiRequest {
     return this.#stdin;
   }
 
+  /** @throws ProtocolError for DATA bytes before the end of PARAMS. */
   onData(content: Buffer): void {
+    this.#checkParamsEnded('DATA', content);
     this.#data?.deliver(content);
+  }
+
+  /**
+   * A body before the end of its PARAMS is refused: no web server sends one (they send PARAMS,
+   * then STDIN, FastCGI §6.2), and there is no app yet to read it. Held, it would fill its stream
+   * and pause the socket, and with the socket the end of PARAMS, an abort and the peer's close:
+   * the connection and its slots wedged for good.
+   */
+  #checkParamsEnded(stream: string, content: Buffer): void {
+    if (this.#state === 'params' && content.length > 0) throw new ProtocolError(`${stream} for request ${this.id} before the end of its PARAMS`);
   }
 
   /** FCGI_ABORT_REQUEST: stop the app, answer END_REQUEST (FastCGI §5.4). */

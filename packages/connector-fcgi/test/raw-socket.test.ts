@@ -310,6 +310,25 @@ describe('bad input', () => {
     client.close();
   });
 
+  it('closes a connection that sends STDIN before the end of PARAMS, instead of wedging on it', async () => {
+    // Nine STDIN records of a request whose PARAMS never end: held, they filled the body's stream
+    // (8 records), which paused the socket for good: the end of PARAMS, an abort and the peer's
+    // close were never read, the connection sat in CLOSE-WAIT and held its slots until shutdown.
+    const active = running.server.activeRequests;
+    const client = await FcgiClient.connect(running.port);
+    client.write([
+      encodeRecord(RecordType.BeginRequest, 1, encodeBeginRequestBody(Role.Responder, 1)),
+      encodeRecord(RecordType.Params, 1, encodeNameValuePairs(Object.entries(getParams('/hello')))),
+      ...Array.from({ length: 9 }, () => encodeRecord(RecordType.Stdin, 1, Buffer.alloc(1000, 0x61))),
+    ]);
+    await client.whenClosed();
+    expect(running.errors.at(-1)).toMatch(/STDIN for request 1 before the end of its PARAMS/);
+    await waitFor(() => running.server.activeRequests === active);
+    const next = await FcgiClient.connect(running.port);
+    expect(body((await next.request(1, getParams('/hello'))).stdout)).toBe('hello world');
+    next.close();
+  });
+
   it('ignores records for request ids that are not active', async () => {
     const client = await FcgiClient.connect(running.port);
     client.write([encodeRecord(RecordType.Stdin, 9, Buffer.from('stray')), encodeRecord(RecordType.AbortRequest, 9)]);
