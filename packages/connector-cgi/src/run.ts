@@ -45,6 +45,11 @@ export async function runCgi(app: App, options: CgiOptions = {}): Promise<void> 
       output: new StdoutOutput(),
       logError: (line) => process.stderr.write(`${line}\n`),
       signal: controller.signal,
+      // The pipeline stops waiting for an app that ignores the abort, and removes the temp files.
+      onAbort: (listener) => {
+        if (controller.signal.aborted) listener(controller.signal.reason as Error);
+        else controller.signal.addEventListener('abort', () => listener(controller.signal.reason as Error), { once: true });
+      },
     }, options);
   } finally {
     termination.stop();

@@ -48,6 +48,8 @@ export class FcgiRequest {
   #stdinDone = false;
   #data: InputStream | undefined;
   #output: StdoutOutput | undefined;
+  /** The pipeline's abort listener (see ConnectorRequest.onAbort). */
+  #onAbort: ((reason: Error) => void) | undefined;
   #appStatus = 0;
   #stderrUsed = false;
 
@@ -147,6 +149,10 @@ export class FcgiRequest {
         get signal() { return request.#signal(); },
         onOutcome: (outcome) => { this.#appStatus = appStatusOf(outcome); },
         role,
+        onAbort: (listener) => {
+          if (this.#abortReason !== undefined) listener(this.#abortReason);
+          else this.#onAbort = listener;
+        },
       }, this.#settings.runOptions, (init) => new FcgiRequestCgi(init, role, this.#data));
     } catch (error) {
       // config.defaultErrorHandler is false: the app asked for its errors; the response is cut.
@@ -184,6 +190,9 @@ export class FcgiRequest {
   #abortWork(reason: Error): void {
     this.#abortReason ??= reason;
     this.#controller?.abort(reason);
+    const listener = this.#onAbort;
+    this.#onAbort = undefined;
+    listener?.(reason);
     this.#output?.destroy();
     this.#stdinDone = true;
     // With the reason, so that an app reading the body live sees why it ended.

@@ -1,4 +1,5 @@
 // The application server against a client that plays the web server, record by record.
+import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FcgiCgi } from '@netcgi/connector-fcgi';
 import {
@@ -25,6 +26,9 @@ function resetBarrier(size: number): void {
   barrier = new Promise<void>((resolve) => { openBarrier = resolve; });
 }
 let abortsSeen = 0;
+/** The temp file of the body /stuck-drain stored, and whether that app ever returned. */
+let stuckBodyPath: string | undefined;
+let stuckReturned = false;
 let abortRequested = false;
 let lateSignalAborted: boolean | undefined;
 
@@ -46,6 +50,18 @@ async function app(cgi: FcgiCgi): Promise<void> {
       await new Promise((resolve) => setTimeout(resolve, 20));
       lateSignalAborted = cgi.signal.aborted;
       return;
+    case '/stuck-drain': {
+      // The usual Node pattern: write until write() says no, then wait for 'drain'. After an
+      // abort no 'drain' comes: this app never returns.
+      stuckBodyPath = cgi.body?.path;
+      const chunk = Buffer.alloc(64 * 1024, 0x61);
+      for (;;) {
+        while (cgi.out.write(chunk));
+        await new Promise((resolve) => cgi.out.once('drain', resolve));
+      }
+      stuckReturned = true;
+      return;
+    }
     case '/log':
       cgi.environment.logError('a line for the error log');
       cgi.out.write('logged');
@@ -265,6 +281,28 @@ describe('roles', () => {
   it('names the role of a Responder, whose data stream is empty', async () => {
     const client = await FcgiClient.connect(running.port);
     expect(body((await client.request(1, getParams('/role?data=1'))).stdout)).toBe('responder 0 0\n(data ended)');
+    client.close();
+  });
+});
+
+describe('aborts', () => {
+  it('free the request slot and its temp files when END_REQUEST goes out, whatever the app does', async () => {
+    const active = running.server.activeRequests;
+    const client = await FcgiClient.connect(running.port);
+    // The client stops reading: the app's writes back up until it waits for a 'drain'.
+    client.socket.pause();
+    const params = { ...getParams('/stuck-drain'), REQUEST_METHOD: 'POST', CONTENT_TYPE: 'application/octet-stream', CONTENT_LENGTH: String(2 * 1024 * 1024) };
+    client.write(requestRecords(1, params, Buffer.alloc(2 * 1024 * 1024, 0x62)));
+    await waitFor(() => stuckBodyPath !== undefined && running.server.activeRequests === active + 1);
+    // Stored in a temp file (over the memory limit), still there while the app runs.
+    expect(existsSync(stuckBodyPath!)).toBe(true);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    client.write([encodeRecord(RecordType.AbortRequest, 1)]);
+    await waitFor(() => running.server.activeRequests === active);
+    expect(existsSync(stuckBodyPath!)).toBe(false);
+    expect(stuckReturned).toBe(false);
+    client.socket.resume();
+    expect((await client.response(1)).appStatus).toBe(1);
     client.close();
   });
 });

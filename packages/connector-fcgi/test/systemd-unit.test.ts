@@ -45,7 +45,9 @@ it('serves on the socket unit\'s socket, reloads on SIGHUP, and exits 0 on its K
   const unit = new Daemon(activate, ['-l', setting(socket, 'ListenStream'), `-E${name}=${value}`, command!, ...args]);
   const ask = (): string => {
     const variables = ['REQUEST_METHOD=GET', 'SCRIPT_NAME=/app', 'PATH_INFO=/whoami', 'SERVER_PROTOCOL=HTTP/1.1', 'SERVER_NAME=localhost'];
-    const result = spawnSync('env', ['-i', ...variables, cgiFcgi, '-bind', '-connect', `127.0.0.1:${port}`], { encoding: 'utf8', timeout: 10_000 });
+    // The first connection waits while systemd-socket-activate starts the service and its workers.
+    const result = spawnSync('env', ['-i', ...variables, cgiFcgi, '-bind', '-connect', `127.0.0.1:${port}`], { encoding: 'utf8', timeout: 30_000 });
+    if (result.status !== 0) throw new Error(`cgi-fcgi failed (${result.status ?? result.signal}): ${result.stderr}\n${unit.output}`);
     return parseCgiResponse(Buffer.from(result.stdout)).body.toString();
   };
   try {

@@ -115,6 +115,7 @@ export class HttpServer {
     if (this.#closing) response.shouldKeepAlive = false;
     let body: RequestBody | undefined;
     let controller: AbortController | undefined;
+    let onAbort: ((reason: Error) => void) | undefined;
     let gone = false;
     response.on('close', () => {
       if (response.writableFinished) return;
@@ -123,6 +124,7 @@ export class HttpServer {
       const reason = new RequestAbortedError('the client went away');
       controller?.abort(reason);
       body?.destroy(reason);
+      onAbort?.(reason);
     });
     const signalOf = (): AbortSignal => {
       controller ??= new AbortController();
@@ -135,6 +137,10 @@ export class HttpServer {
       output: new HttpResponseOutput(response, request.method === 'HEAD'),
       logError: this.#settings.logError,
       get signal() { return signalOf(); },
+      onAbort(listener) {
+        if (gone) listener(new RequestAbortedError('the client went away'));
+        else onAbort = listener;
+      },
     }, this.#runOptions).catch((error: unknown) => {
       // config.defaultErrorHandler is false: the app asked for its errors; the response is cut.
       this.#settings.logError(`${request.method} ${request.url}: the app threw: ${error instanceof Error ? error.stack : String(error)}`);

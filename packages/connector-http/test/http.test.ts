@@ -30,6 +30,14 @@ async function app(cgi: Cgi): Promise<void> {
     abortSeen = await new Promise((resolve) => cgi.signal.addEventListener('abort', () => resolve(cgi.signal.reason)));
     return;
   }
+  if (path === '/stuck-drain') {
+    // Writes until write() says no, then waits for a 'drain' that an abort never brings.
+    const chunk = Buffer.alloc(64 * 1024, 0x61);
+    for (;;) {
+      while (cgi.out.write(chunk));
+      await new Promise((resolve) => cgi.out.once('drain', resolve));
+    }
+  }
   if (path === '/pieces') {
     cgi.setHeader({ contentType: 'text/plain' });
     cgi.out.write('one,');
@@ -172,6 +180,18 @@ describe('connector-http', () => {
     socket.destroy();
     await expect.poll(() => abortSeen, { timeout: 5000 }).toBeInstanceOf(RequestAbortedError);
     await expect.poll(() => server.activeRequests).toBe(0);
+  });
+
+  it('a client that goes away frees the request whatever the app does (one stuck on a drain)', async () => {
+    const socket = connect(port, '127.0.0.1');
+    socket.write('GET /app/stuck-drain HTTP/1.1\r\nHost: x\r\n\r\n');
+    await new Promise((resolve) => socket.once('data', resolve));
+    socket.pause();
+    await expect.poll(() => server.activeRequests).toBe(1);
+    // The app waits for its drain; it waits for ever once the client is gone.
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    socket.destroy();
+    await expect.poll(() => server.activeRequests, { timeout: 5000 }).toBe(0);
   });
 
   it('a body written at once goes out with its Content-Length; one written in pieces, chunked and whole', async () => {

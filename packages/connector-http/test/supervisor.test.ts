@@ -190,9 +190,10 @@ describe('what the supervisor adds to each request', () => {
     const daemon = new Daemon(activate, ['-l', `127.0.0.1:${port}`, process.execPath, cli, app, '--workers', '2', '--status-path', '/status']);
     running.push(daemon);
     await expect.poll(() => daemon.output, { timeout: 10_000 }).toMatch(/Listening on 127\.0\.0\.1/);
-    // The first connection starts the command (systemd-socket-activate execs it on the socket).
+    // The first connection starts the command (systemd-socket-activate execs it on the socket);
+    // the first worker to listen answers it, the second may still be starting.
     expect(await getOnce(port, '/pid')).toMatchObject({ status: 200 });
+    await expect.poll(() => daemon.output, { timeout: 10_000 }).toMatch(/on http:\/\/localhost:\d+\/ with 2 workers/);
     expect((await status(port)).workers).toBe(2);
-    expect(daemon.output).toMatch(/with 2 workers/);
   });
 });

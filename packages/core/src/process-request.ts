@@ -78,6 +78,15 @@ export interface ConnectorRequest {
   readonly onOutcome?: (outcome: RequestOutcome) => void;
   /** The FastCGI role, for {@link RunOptions.onRequestEnd}; default `responder`. */
   readonly role?: string;
+  /**
+   * Takes the one listener the pipeline registers, for an async app only, to hear of an abort
+   * without making `signal` (an AbortController per request is a cost): the connector calls it
+   * once when the request is aborted or its peer is gone, at once if that already happened. The
+   * pipeline then stops waiting for the app, answers nothing more, and cleans up (temp files,
+   * the connector's slot), whatever the app does: an app waiting for a 'drain' that will never
+   * come cannot hold them.
+   */
+  readonly onAbort?: (listener: (reason: Error) => void) => void;
 }
 
 const configs = new WeakMap<RunOptions, Config>();
@@ -118,7 +127,10 @@ export async function processRequest<C extends Cgi = Cgi>(
     const requestCgi = makeCgi === undefined ? (new RequestCgi(init) as C & RequestCgi) : makeCgi(init);
     cgi = requestCgi;
     const running = app(requestCgi);
-    if (running !== undefined) await (deadline === undefined ? running : deadline.race(running));
+    if (running !== undefined) {
+      const watched = request.onAbort === undefined ? running : untilAborted(running, request.onAbort, env);
+      await (deadline === undefined ? watched : deadline.race(watched));
+    }
     if (!out.commitAndEndAtOnce()) {
       await out.commit();
       out.end();
@@ -152,6 +164,26 @@ export async function processRequest<C extends Cgi = Cgi>(
 }
 
 const runDirectly: ExceptionHandler = (_env, run) => run();
+
+/** How long an app may go on after its request was aborted before a log line says so. */
+const STILL_RUNNING_MS = 10_000;
+
+/** `running`, or its request's abort, whichever comes first; an app that runs on is logged. */
+function untilAborted(running: Promise<void>, onAbort: NonNullable<ConnectorRequest['onAbort']>, env: Environment): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    running.then(resolve, reject);
+    onAbort((reason) => {
+      reject(reason);
+      let settled = false;
+      const timer = setTimeout(() => {
+        if (!settled) env.logError(`${requestLine(env)}: the app is still running ${STILL_RUNNING_MS / 1000} s after its request was aborted (its clean-up was done without it)`);
+      }, STILL_RUNNING_MS);
+      timer.unref();
+      const done = (): void => { settled = true; clearTimeout(timer); };
+      running.then(done, done);
+    });
+  });
+}
 
 /**
  * An exnHandler returned without rethrowing what the run threw, so nothing was committed: answer
