@@ -24,6 +24,28 @@ export interface RequestSettings {
   readonly runOptions: RunOptions;
   /** Bound on the PARAMS stream of one request, in bytes. */
   readonly maxParamsSize: number;
+  /** The PARAMS bytes every unfinished request of the server holds, under one bound. */
+  readonly paramsBudget: ParamsBudget;
+}
+
+/**
+ * The bytes of PARAMS streams not yet ended, over every request of a server: each request's own
+ * bound times the number of requests would still let a few connections hold gigabytes.
+ */
+export class ParamsBudget {
+  held = 0;
+  constructor(readonly limit: number) {}
+
+  /** Takes `bytes` if the bound allows; false when it does not. */
+  take(bytes: number): boolean {
+    if (this.held + bytes > this.limit) return false;
+    this.held += bytes;
+    return true;
+  }
+
+  give(bytes: number): void {
+    this.held -= bytes;
+  }
 }
 
 type RequestState = 'params' | 'running' | 'ended';
@@ -70,11 +92,17 @@ export class FcgiRequest {
   onParams(content: Buffer): void {
     if (this.#state !== 'params') return;
     if (content.length > 0) {
-      this.#paramsSize += content.length;
-      if (this.#paramsSize > this.#settings.maxParamsSize) this.#refuseParams();
-      else this.#params.push(content);
+      if (this.#paramsSize + content.length > this.#settings.maxParamsSize) {
+        this.#refuseParams(431, `the request's FastCGI params exceed ${this.#settings.maxParamsSize} bytes`);
+      } else if (!this.#settings.paramsBudget.take(content.length)) {
+        this.#refuseParams(503, `the server holds ${this.#settings.paramsBudget.limit} bytes of unfinished FastCGI params already (maxParamsTotal)`);
+      } else {
+        this.#paramsSize += content.length;
+        this.#params.push(content);
+      }
       return;
     }
+    this.#releaseParams();
     // The seed upper-cases names: CGI/1.1 meta-variable names are case-insensitive.
     const pairs = decodeNameValuePairs(this.#params.length === 1 ? this.#params[0]! : Buffer.concat(this.#params), true);
     this.#params = [];
@@ -189,6 +217,10 @@ export class FcgiRequest {
 
   #abortWork(reason: Error): void {
     this.#abortReason ??= reason;
+    if (this.#state === 'params') {
+      this.#releaseParams();
+      this.#params = [];
+    }
     this.#controller?.abort(reason);
     const listener = this.#onAbort;
     this.#onAbort = undefined;
@@ -211,13 +243,20 @@ export class FcgiRequest {
     this.#stderrUsed = true;
   }
 
-  /** Params over the limit: answer 431 without running the app, and forget the rest. */
-  #refuseParams(): void {
+  /** The PARAMS bytes this request held go back to the server's budget. */
+  #releaseParams(): void {
+    this.#settings.paramsBudget.give(this.#paramsSize);
+    this.#paramsSize = 0;
+  }
+
+  /** Params over a limit: answer `status` without running the app, and forget the rest. */
+  #refuseParams(status: 431 | 503, message: string): void {
+    this.#releaseParams();
     this.#params = [];
     this.#state = 'running';
-    const message = `the request's FastCGI params exceed ${this.#settings.maxParamsSize} bytes`;
     this.#logError(message);
-    const response = Buffer.from(`Status: 431 Request Header Fields Too Large\r\nContent-Type: text/plain\r\n\r\n${message}\n`);
+    const line = status === 431 ? '431 Request Header Fields Too Large' : '503 Service Unavailable';
+    const response = Buffer.from(`Status: ${line}\r\nContent-Type: text/plain\r\n\r\n${message}\n`);
     const records: Buffer[] = [];
     encodeStream(RecordType.Stdout, this.id, response, records);
     this.#host.send(records);

@@ -18,6 +18,11 @@ export interface FcgiOptions extends RunOptions {
   readonly multiplex?: boolean;
   /** The largest PARAMS stream of one request, in bytes; beyond it the answer is a 431. Default 1 MiB. */
   readonly maxParamsSize?: number;
+  /**
+   * The PARAMS bytes all unfinished requests of the process may hold at once; a request whose
+   * PARAMS would pass it is answered 503. Default 32 MiB.
+   */
+  readonly maxParamsTotal?: number;
   /** On SIGTERM / SIGINT: stop accepting, finish the requests in flight, exit 0. Default true. */
   readonly handleSignals?: boolean;
   /** How long a shutdown waits for requests in flight before aborting them, in ms. Default 10 000. */
@@ -40,6 +45,7 @@ export async function runFcgi(app: App<FcgiCgi>, options: FcgiOptions = {}): Pro
     maxRequests: positive('maxReqs', options.maxReqs ?? 1024),
     multiplex: options.multiplex ?? true,
     maxParamsSize: positive('maxParamsSize', options.maxParamsSize ?? 1024 * 1024),
+    maxParamsTotal: positive('maxParamsTotal', options.maxParamsTotal ?? 32 * 1024 * 1024),
     logError: options.logError ?? ((line) => process.stderr.write(`netcgi-fcgi: ${line}\n`)),
   });
   await server.listen();

@@ -5,7 +5,7 @@ import { removeStaleSocket, type App, type ListenAddress, type RunOptions } from
 import { isAllowed } from './allow.js';
 import { Connection, type ConnectionHost } from './connection.js';
 import type { FcgiCgi } from './fcgi-cgi.js';
-import type { RequestSettings } from './fcgi-request.js';
+import { ParamsBudget, type RequestSettings } from './fcgi-request.js';
 
 /** Where to listen: a TCP port, a unix socket path, or (omitted) the socket on fd 0. */
 /** Where the server listens; see `@netcgi/core/connector`. */
@@ -19,6 +19,7 @@ export interface FcgiServerSettings {
   readonly maxRequests: number;
   readonly multiplex: boolean;
   readonly maxParamsSize: number;
+  readonly maxParamsTotal: number;
   readonly logError: (line: string) => void;
 }
 
@@ -40,7 +41,7 @@ export class FcgiServer implements ConnectionHost {
   #closing = false;
 
   constructor(app: App<FcgiCgi>, runOptions: RunOptions, options: FcgiServerSettings) {
-    this.settings = { app, runOptions, maxParamsSize: options.maxParamsSize };
+    this.settings = { app, runOptions, maxParamsSize: options.maxParamsSize, paramsBudget: new ParamsBudget(options.maxParamsTotal) };
     this.maxConnections = options.maxConnections;
     this.maxRequests = options.maxRequests;
     this.multiplex = options.multiplex;

@@ -5,6 +5,7 @@ import type { Socket } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { RecordDecoder, RecordType } from '@netcgi/connector-fcgi/protocol';
 import { Connection, type ConnectionHost } from '../src/connection.js';
+import { ParamsBudget } from '../src/fcgi-request.js';
 import { getParams, requestRecords } from './helpers/fcgi-client.js';
 
 /** A socket stand-in that records every write call the connection makes. */
@@ -30,6 +31,7 @@ function host(app: ConnectionHost['settings']['app']): ConnectionHost & { settle
       app,
       runOptions: {},
       maxParamsSize: 1 << 20,
+      paramsBudget: new ParamsBudget(32 << 20),
     },
     maxConnections: 10,
     maxRequests: 10,

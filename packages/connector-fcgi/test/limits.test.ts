@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runFcgi, type FcgiCgi } from '@netcgi/connector-fcgi';
-import { encodeRecord, ProtocolStatus, RecordType } from '@netcgi/connector-fcgi/protocol';
+import { encodeBeginRequestBody, encodeNameValuePairs, encodeRecord, ProtocolStatus, RecordType, Role } from '@netcgi/connector-fcgi/protocol';
 import { parseCgiResponse } from '@netcgi/connector-test';
 import { FcgiClient, getParams, requestRecords } from './helpers/fcgi-client.js';
 import { startServer } from './helpers/server.js';
@@ -35,6 +35,30 @@ async function waitFor(condition: () => boolean): Promise<void> {
 }
 
 describe('limits', () => {
+  it('bounds the PARAMS all unfinished requests hold (maxParamsTotal): past it a 503, and the bytes come back', async () => {
+    // Unbounded, 100 unfinished 4 MiB PARAMS streams on one connection took RSS from 51 to 632 MiB.
+    const { server, port } = await startServer(async (cgi) => { cgi.out.write('done'); }, { maxParamsSize: 64 * 1024, maxParamsTotal: 200 * 1024 });
+    const part = encodeNameValuePairs([['HTTP_X_FILLER', 'x'.repeat(60 * 1024)]]);
+    const holders = await Promise.all([1, 2, 3].map(() => FcgiClient.connect(port)));
+    for (const holder of holders) {
+      holder.write([encodeRecord(RecordType.BeginRequest, 1, encodeBeginRequestBody(Role.Responder, 1)), encodeRecord(RecordType.Params, 1, part)]);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    // 3 × 60 KiB held: a fourth 60 KiB would pass 200 KiB.
+    const refused = await FcgiClient.connect(port);
+    const answer = await refused.request(1, { ...getParams('/hello'), HTTP_X_FILLER: 'x'.repeat(60 * 1024) });
+    expect(parseCgiResponse(answer.stdout).status).toBe(503);
+    expect(body(answer.stdout)).toMatch(/unfinished FastCGI params already \(maxParamsTotal\)/);
+    // A request whose params fit is served meanwhile.
+    expect(body((await refused.request(2, getParams('/hello'))).stdout)).toBe('done');
+    // The holders go away: their bytes are free again.
+    for (const holder of holders) holder.close();
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(body((await refused.request(3, { ...getParams('/hello'), HTTP_X_FILLER: 'x'.repeat(60 * 1024) })).stdout)).toBe('done');
+    refused.close();
+    await server.close(1000);
+  });
+
   it('answers FCGI_OVERLOADED past maxReqs requests at once, and serves again after', async () => {
     const holding = holdingApp();
     const { server, port } = await startServer(holding.app, { maxReqs: 2 });
