@@ -4,6 +4,7 @@ import { createServer, type AddressInfo, type Server, type Socket } from 'node:n
 import { removeStaleSocket, type App, type ListenAddress, type RunOptions } from '@netcgi/core/connector';
 import { isAllowed } from './allow.js';
 import { Connection, type ConnectionHost } from './connection.js';
+import { LogThrottle } from './log-throttle.js';
 import type { FcgiCgi } from './fcgi-cgi.js';
 import { ParamsBudget, type RequestSettings } from './fcgi-request.js';
 
@@ -39,6 +40,7 @@ export class FcgiServer implements ConnectionHost {
   readonly #allConnectionsClosed: (() => void)[] = [];
   #activeRequests = 0;
   #closing = false;
+  readonly #logThrottle: LogThrottle;
 
   constructor(app: App<FcgiCgi>, runOptions: RunOptions, options: FcgiServerSettings) {
     this.settings = { app, runOptions, maxParamsSize: options.maxParamsSize, paramsBudget: new ParamsBudget(options.maxParamsTotal) };
@@ -46,6 +48,7 @@ export class FcgiServer implements ConnectionHost {
     this.maxRequests = options.maxRequests;
     this.multiplex = options.multiplex;
     this.#options = options;
+    this.#logThrottle = new LogThrottle(options.logError);
     // allowHalfOpen: the connection, not Node, decides what the peer's end means.
     this.#server = createServer({ allowHalfOpen: true, noDelay: true, highWaterMark: 256 * 1024 }, (socket) => this.accept(socket));
   }
@@ -130,7 +133,7 @@ export class FcgiServer implements ConnectionHost {
   }
 
   logError(line: string): void {
-    this.#options.logError(line);
+    this.#logThrottle.log(line);
   }
 
   /**
