@@ -76,7 +76,7 @@ async function helloInProcess(app, options, requests) {
     encodeRecord(RecordType.Params, 1, encodeNameValuePairs(helloParams)), encodeRecord(RecordType.Params, 1), encodeRecord(RecordType.Stdin, 1),
   ]);
   const server = new FcgiServer(app, options, {
-    listen: undefined, allow: new Set(), maxConnections: 1024, maxRequests: 1024, multiplex: true, maxParamsSize: MiB, maxParamsTotal: 32 * MiB,
+    listen: undefined, allow: new Set(), maxConnections: 1024, maxRequests: 1024, multiplex: true, maxParamsSize: MiB, maxParamsTotal: 32 * MiB, maxRequestsPerConnection: 1024, readTimeout: 90_000,
     logError(line) { throw new Error(line); },
   });
   let answered = 0;

@@ -12,6 +12,10 @@ Serves the app module's default export over FastCGI.
                      server runs as another user)
   --max-conns N      FCGI_MAX_CONNS (default 1024)
   --max-reqs N       FCGI_MAX_REQS, requests at once per process (default 1024)
+  --max-reqs-per-conn N  requests at once per connection (default: a quarter of
+                     --max-reqs), so that one peer cannot take every slot
+  --read-timeout MS  close a connection silent this long: requests still waiting
+                     for records are aborted (default 90000, above nginx's 60 s)
   --no-multiplex     one request at a time per connection (FCGI_MPXS_CONNS=0)
   --allow ADDRS      comma-separated web server addresses (default FCGI_WEB_SERVER_ADDRS)
 ${supervisorUsage}
@@ -47,6 +51,8 @@ export function parseCommandLine(args: readonly string[]): CommandLine {
       case '--socket-mode': socketMode = octal(arg, value()); break;
       case '--max-conns': options.maxConns = count(arg, value()); break;
       case '--max-reqs': options.maxReqs = count(arg, value()); break;
+      case '--max-reqs-per-conn': options.maxReqsPerConn = count(arg, value()); break;
+      case '--read-timeout': options.readTimeout = count(arg, value()); break;
       case '--no-multiplex': options.multiplex = false; break;
       case '--allow': options.allow = value().split(','); break;
       default:

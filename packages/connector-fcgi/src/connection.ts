@@ -29,6 +29,10 @@ export interface ConnectionHost {
   readonly activeRequests: number;
   /** The server is shutting down: new requests are refused as overloaded. */
   readonly closing: boolean;
+  /** Requests one connection may have at once (a share of maxRequests). */
+  readonly maxRequestsPerConnection: number;
+  /** How long a connection may stay silent (see FcgiOptions.readTimeout), in ms. */
+  readonly readTimeout: number;
   requestStarted(): void;
   requestSettled(): void;
   connectionClosed(connection: Connection): void;
@@ -42,6 +46,8 @@ const COPY_INTO_ONE_BUFFER_BYTES = 16 * 1024;
 
 /** How long a closed connection waits for the web server to close its side before resetting it. */
 const LINGER_TIMEOUT_MS = 10_000;
+/** How long a connection beyond maxConnections may stay silent before it is closed. */
+const OVER_CAPACITY_TIMEOUT_MS = 2_000;
 
 /** Serves the records of one socket (Go's `child`, the seed's `handle_connection`). */
 export class Connection implements RequestHost {
@@ -64,6 +70,8 @@ export class Connection implements RequestHost {
   #closeWhenIdle = false;
   /** Requests taken on this connection so far. */
   #requestsTaken = 0;
+  /** Our side is ended; waiting for the peer's close (LINGER_TIMEOUT_MS). */
+  #lingering = false;
 
   constructor(socket: Socket, server: ConnectionHost, overCapacity: boolean) {
     this.#socket = socket;
@@ -75,6 +83,9 @@ export class Connection implements RequestHost {
     // ECONNRESET and the like: 'close' follows, which is where requests are aborted.
     socket.on('error', () => {});
     socket.on('close', () => this.#onClose());
+    // One timer for the connection's life, refreshed by Node on every read and write.
+    socket.on('timeout', () => this.#onSilence());
+    socket.setTimeout(overCapacity ? OVER_CAPACITY_TIMEOUT_MS : server.readTimeout);
   }
 
   get open(): boolean {
@@ -239,7 +250,8 @@ export class Connection implements RequestHost {
     const refusal = this.#refusal(role);
     if (refusal !== undefined) {
       this.send([encodeEndRequest(id, 0, refusal)]);
-      if (!keepConnection) this.#closeWhenIdle = true;
+      // A connection beyond maxConnections is answered, then closed: descriptors stay bounded.
+      if (!keepConnection || this.#overCapacity) this.#closeWhenIdle = true;
       this.#closeIfIdle();
       return;
     }
@@ -256,7 +268,30 @@ export class Connection implements RequestHost {
     const firstOfClosing = this.#requestsTaken === 0 && !this.#overCapacity;
     if (this.#overCapacity || ((this.#server.closing || this.#closeWhenIdle) && !firstOfClosing)) return ProtocolStatus.Overloaded;
     if (this.#server.activeRequests >= this.#server.maxRequests) return ProtocolStatus.Overloaded;
+    if (this.#requests.size >= this.#server.maxRequestsPerConnection) return ProtocolStatus.Overloaded;
     return undefined;
+  }
+
+  /**
+   * The socket was silent for the read timeout. A request still waiting for its PARAMS, STDIN or
+   * DATA will not get them: its connection is closed, which aborts it and frees its slot. A
+   * connection without requests is idle: closed quietly. One whose requests have all they need
+   * waits for its apps (their own deadline is --request-timeout).
+   */
+  #onSilence(): void {
+    if (this.#lingering || this.#overCapacity) {
+      this.#socket.destroy();
+      return;
+    }
+    if (this.#requests.size === 0) {
+      this.#closeWhenIdle = true;
+      this.#closeIfIdle();
+      return;
+    }
+    const waiting = [...this.#requests.values()].filter((request) => request.receiving).map((request) => request.id);
+    if (waiting.length === 0) return;
+    this.#server.logError(`closing a FastCGI connection from ${this.#peerName()}: nothing received for ${this.#server.readTimeout} ms while request${waiting.length === 1 ? '' : 's'} ${waiting.join(', ')} waited for records (readTimeout)`);
+    this.#socket.destroy();
   }
 
   /**
@@ -275,7 +310,8 @@ export class Connection implements RequestHost {
     // Keep reading (and dropping) what the web server still sends: closing a socket with unread
     // data resets it, and a reset can lose the tail of the response (the seed's lingering close).
     this.#socket.resume();
-    this.#socket.setTimeout(LINGER_TIMEOUT_MS, () => this.#socket.destroy());
+    this.#lingering = true;
+    this.#socket.setTimeout(LINGER_TIMEOUT_MS);
   }
 
   #onClose(): void {

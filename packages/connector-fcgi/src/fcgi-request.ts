@@ -70,6 +70,8 @@ export class FcgiRequest {
   #stdinDone = false;
   #data: InputStream | undefined;
   #output: StdoutOutput | undefined;
+  /** The empty record that ends the input (STDIN, or a Filter's DATA) has come. */
+  #inputEnded = false;
   /** The pipeline's abort listener (see ConnectorRequest.onAbort). */
   #onAbort: ((reason: Error) => void) | undefined;
   #appStatus = 0;
@@ -115,6 +117,7 @@ export class FcgiRequest {
     // The Authorizer role gets no body (FastCGI §6.3).
     if (this.role === Role.Authorizer || this.#stdinDone) return;
     this.#checkParamsEnded('STDIN', content);
+    if (content.length === 0 && this.role !== Role.Filter) this.#inputEnded = true;
     // A GET's STDIN is one empty record: remember the end rather than make a stream for it.
     if (this.#stdin === undefined && content.length === 0) this.#stdinEnded = true;
     else this.#stdinStream().deliver(content);
@@ -133,6 +136,7 @@ export class FcgiRequest {
   /** @throws ProtocolError for DATA bytes before the end of PARAMS. */
   onData(content: Buffer): void {
     this.#checkParamsEnded('DATA', content);
+    if (content.length === 0) this.#inputEnded = true;
     this.#data?.deliver(content);
   }
 
@@ -144,6 +148,12 @@ export class FcgiRequest {
    */
   #checkParamsEnded(stream: string, content: Buffer): void {
     if (this.#state === 'params' && content.length > 0) throw new ProtocolError(`${stream} for request ${this.id} before the end of its PARAMS`);
+  }
+
+  /** Still waiting for records from the web server: the rest of PARAMS, STDIN or DATA. */
+  get receiving(): boolean {
+    if (this.#state === 'params') return true;
+    return this.#state === 'running' && !this.#stdinDone && !this.#inputEnded && this.role !== Role.Authorizer;
   }
 
   /** FCGI_ABORT_REQUEST: stop the app, answer END_REQUEST (FastCGI §5.4). */

@@ -14,6 +14,17 @@ export interface FcgiOptions extends RunOptions {
   readonly maxConns?: number;
   /** FCGI_MAX_REQS: requests run at once over all connections; beyond it FCGI_OVERLOADED. Default 1024. */
   readonly maxReqs?: number;
+  /**
+   * Requests one connection may have at once; past it, FCGI_OVERLOADED, so that one peer cannot
+   * take every slot. Default: a quarter of maxReqs (256).
+   */
+  readonly maxReqsPerConn?: number;
+  /**
+   * A connection silent this long (ms) is closed: requests still waiting for their PARAMS, STDIN
+   * or DATA are aborted and logged; an idle connection is closed quietly. Default 90 000: above
+   * nginx's 60 s (its body and keep-alive timeouts), so that nginx gives up first.
+   */
+  readonly readTimeout?: number;
   /** FCGI_MPXS_CONNS: several requests at once on a connection. Default true; false answers FCGI_CANT_MPX_CONN. */
   readonly multiplex?: boolean;
   /** The largest PARAMS stream of one request, in bytes; beyond it the answer is a 431. Default 1 MiB. */
@@ -43,6 +54,8 @@ export async function runFcgi(app: App<FcgiCgi>, options: FcgiOptions = {}): Pro
     allow,
     maxConnections: positive('maxConns', options.maxConns ?? 1024),
     maxRequests: positive('maxReqs', options.maxReqs ?? 1024),
+    maxRequestsPerConnection: positive('maxReqsPerConn', options.maxReqsPerConn ?? Math.ceil((options.maxReqs ?? 1024) / 4)),
+    readTimeout: positive('readTimeout', options.readTimeout ?? 90_000),
     multiplex: options.multiplex ?? true,
     maxParamsSize: positive('maxParamsSize', options.maxParamsSize ?? 1024 * 1024),
     maxParamsTotal: positive('maxParamsTotal', options.maxParamsTotal ?? 32 * 1024 * 1024),

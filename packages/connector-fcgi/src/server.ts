@@ -21,6 +21,8 @@ export interface FcgiServerSettings {
   readonly multiplex: boolean;
   readonly maxParamsSize: number;
   readonly maxParamsTotal: number;
+  readonly maxRequestsPerConnection: number;
+  readonly readTimeout: number;
   readonly logError: (line: string) => void;
 }
 
@@ -34,6 +36,8 @@ export class FcgiServer implements ConnectionHost {
   readonly maxConnections: number;
   readonly maxRequests: number;
   readonly multiplex: boolean;
+  readonly maxRequestsPerConnection: number;
+  readonly readTimeout: number;
   readonly #server: Server;
   readonly #options: FcgiServerSettings;
   readonly #connections = new Set<Connection>();
@@ -47,6 +51,8 @@ export class FcgiServer implements ConnectionHost {
     this.maxConnections = options.maxConnections;
     this.maxRequests = options.maxRequests;
     this.multiplex = options.multiplex;
+    this.maxRequestsPerConnection = options.maxRequestsPerConnection;
+    this.readTimeout = options.readTimeout;
     this.#options = options;
     this.#logThrottle = new LogThrottle(options.logError);
     // allowHalfOpen: the connection, not Node, decides what the peer's end means.

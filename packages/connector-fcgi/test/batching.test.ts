@@ -35,6 +35,8 @@ function host(app: ConnectionHost['settings']['app']): ConnectionHost & { settle
     },
     maxConnections: 10,
     maxRequests: 10,
+    maxRequestsPerConnection: 10,
+    readTimeout: 90_000,
     multiplex: true,
     activeRequests: 0,
     closing: false,

@@ -61,7 +61,7 @@ describe('limits', () => {
 
   it('answers FCGI_OVERLOADED past maxReqs requests at once, and serves again after', async () => {
     const holding = holdingApp();
-    const { server, port } = await startServer(holding.app, { maxReqs: 2 });
+    const { server, port } = await startServer(holding.app, { maxReqs: 2, maxReqsPerConn: 2 });
     const client = await FcgiClient.connect(port);
     client.write([...requestRecords(1, getParams('/hold')), ...requestRecords(2, getParams('/hold'))]);
     await waitFor(() => holding.held() === 2);
@@ -89,14 +89,58 @@ describe('limits', () => {
     await server.close(1000);
   });
 
-  it('answers FCGI_OVERLOADED on connections past maxConns', async () => {
+  it('answers FCGI_OVERLOADED on connections past maxConns, and closes them (even with FCGI_KEEP_CONN, even silent)', async () => {
+    // Kept open, connections past maxConns held a descriptor each, without bound.
     const { server, port } = await startServer(() => {}, { maxConns: 1 });
     const first = await FcgiClient.connect(port);
     const second = await FcgiClient.connect(port);
-    expect((await second.request(1, getParams('/'), undefined, { keepConnection: false })).protocolStatus).toBe(ProtocolStatus.Overloaded);
+    expect((await second.request(1, getParams('/'), undefined, { keepConnection: true })).protocolStatus).toBe(ProtocolStatus.Overloaded);
     await second.whenClosed();
+    const silent = await FcgiClient.connect(port);
+    await silent.whenClosed();
     expect((await first.request(1, getParams('/'))).protocolStatus).toBe(ProtocolStatus.RequestComplete);
     first.close();
+    await server.close(1000);
+  });
+
+  it('gives each connection a share of maxReqs (maxReqsPerConn): one peer cannot take every slot', async () => {
+    // One connection with 1,024 BEGIN_REQUESTs took every slot of the process.
+    const holding = holdingApp();
+    const { server, port } = await startServer(holding.app, { maxReqs: 8 });
+    const greedy = await FcgiClient.connect(port);
+    greedy.write([1, 2, 3].flatMap((id) => requestRecords(id, getParams('/hold'))));
+    await waitFor(() => holding.held() === 2);
+    expect((await greedy.response(3)).protocolStatus).toBe(ProtocolStatus.Overloaded);
+    const other = await FcgiClient.connect(port);
+    expect(body((await other.request(1, getParams('/'))).stdout)).toBe('done');
+    holding.release();
+    expect(body((await greedy.response(1)).stdout)).toBe('done');
+    greedy.close();
+    other.close();
+    await server.close(1000);
+  });
+
+  it('closes a connection silent for readTimeout: a request waiting for its records is aborted and logged, an idle one closed quietly', async () => {
+    // Without it, a request whose next PARAMS never came, or an idle connection, waited for ever.
+    const holding = holdingApp();
+    const { server, port, errors } = await startServer(holding.app, { readTimeout: 300 });
+    const stalled = await FcgiClient.connect(port);
+    stalled.write(requestRecords(1, getParams('/')).slice(0, 2)); // BEGIN_REQUEST and PARAMS, no end
+    await waitFor(() => server.activeRequests === 1);
+    await stalled.whenClosed();
+    expect(errors.at(-1)).toMatch(/nothing received for 300 ms while request 1 waited for records \(readTimeout\)/);
+    await waitFor(() => server.activeRequests === 0);
+    const idle = await FcgiClient.connect(port);
+    const linesBefore = errors.length;
+    await idle.whenClosed();
+    expect(errors.length).toBe(linesBefore);
+    // An app that runs longer than readTimeout with all its input in is not cut.
+    const busy = await FcgiClient.connect(port);
+    const running = busy.request(1, getParams('/hold'));
+    await new Promise((resolve) => setTimeout(resolve, 800));
+    holding.release();
+    expect(body((await running).stdout)).toBe('done');
+    busy.close();
     await server.close(1000);
   });
 });
