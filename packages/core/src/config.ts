@@ -26,6 +26,8 @@ export interface Config {
   readonly inputContentLengthLimit: number;
   /** Most arguments (query string and body together); more answers 413. Default 10 000. */
   readonly maxArguments: number;
+  /** Most file uploads (multipart parts with a file name) in one request; more answers 413. Default 100. */
+  readonly maxFileArguments: number;
   /** Longest argument name in bytes; longer answers 413. Default 1 KiB. */
   readonly maxArgumentNameSize: number;
   /** Largest value kept in memory unless `argStore` names another limit; larger is oversized. Default 1 MiB. */
@@ -49,6 +51,7 @@ export const defaultConfig: Config = Object.freeze({
   parseForms: true,
   inputContentLengthLimit: 1024 ** 3,
   maxArguments: 10_000,
+  maxFileArguments: 100,
   maxArgumentNameSize: 1024,
   maxMemoryArgumentSize: 1024 ** 2,
   maxFileArgumentSize: Number.POSITIVE_INFINITY,

@@ -80,6 +80,8 @@ export async function parseMultipart(
     stored.push(storing);
   });
 
+  parser.on('filesLimit', () => fail(new HttpError(413, `the request has more than ${context.env.config.maxFileArguments} file uploads (config.maxFileArguments)`)));
+
   const parsing = pipelineInto(body, parser).catch((error: unknown) => { partError ??= error; });
   await Promise.race([parsing, streaming]);
   const settled = await Promise.allSettled(stored);
@@ -106,7 +108,7 @@ function createParser(context: ArgumentContext, contentType: string): busboy.Bus
     return createBusboy({
       headers: { 'content-type': contentType },
       defParamCharset: 'utf8',
-      limits: { fieldSize: config.maxMemoryArgumentSize, fieldNameSize: config.maxArgumentNameSize },
+      limits: { fieldSize: config.maxMemoryArgumentSize, fieldNameSize: config.maxArgumentNameSize, files: config.maxFileArguments },
     });
   } catch (error) {
     throw new HttpError(400, `malformed multipart content-type: ${(error as Error).message.toLowerCase()}`);

@@ -60,7 +60,7 @@ export class FileSink {
     await this.#writeBatch();
     await this.#inFlight;
     // The descriptor is closed now; only the path stays tracked, so many uploads hold no fds.
-    await this.#file.handle.close();
+    await this.#tempFiles.closeHandle(this.#file);
     const tempFiles = this.#tempFiles;
     return { store: 'file', path: this.#file.path, removeFile: (path) => tempFiles.remove(path) };
   }
