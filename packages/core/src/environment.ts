@@ -144,7 +144,7 @@ export class Environment {
 
   /**
    * Replaces every field of that name by `value` (several fields for an array, none for `[]`).
-   * @throws HeaderSentError after the header was sent; InvalidHeaderError on CR, LF or NUL.
+   * @throws HeaderSentError after the header was sent; InvalidHeaderError on a control character (CR, LF, NUL…) or one beyond U+00FF.
    */
   setOutputHeader(name: string, value: string | number | readonly string[]): void {
     this.#assertHeaderNotSent(`set header "${name}"`);
