@@ -85,10 +85,12 @@ describe('--workers', () => {
   it('runs N processes on one socket, restarts one that dies, and exits 0 on SIGTERM', async () => {
     const port = await freePort();
     const primary = new Daemon(process.execPath, [CLI, INTEGRATION_APP, '--listen', String(port), '--workers', '2']);
-    await waitForListener(port, primary);
+    // Both workers listen once the supervisor says so; before, the first may answer everything.
+    await expect.poll(() => primary.output, { timeout: 15_000 }).toMatch(/with 2 workers/);
     const pids = async (): Promise<Set<number>> => {
       const seen = new Set<number>();
-      for (let attempt = 0; attempt < 40 && seen.size < 2; attempt++) {
+      // The kernel hands connections to whichever worker accepts first: often the same one.
+      for (let attempt = 0; attempt < 300 && seen.size < 2; attempt++) {
         const client = await FcgiClient.connect(port);
         const response = await client.request(1, { ...getParams('/app/whoami'), PATH_INFO: '/whoami' }, undefined, { keepConnection: false });
         seen.add((JSON.parse(parseCgiResponse(response.stdout).body.toString()) as { pid: number }).pid);
