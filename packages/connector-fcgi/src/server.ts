@@ -31,7 +31,7 @@ export const FD0_NOT_A_SOCKET =
   'fd 0 is not a listening socket: pass listen ({ port } or { path }, or --listen on the command line), or let a web server spawn the app with its listening socket on fd 0 (lighttpd bin-path, mod_fcgid)';
 
 /** A running FastCGI application server. */
-export class FcgiServer implements ConnectionHost {
+export class FcgiServer {
   readonly settings: RequestSettings;
   readonly maxConnections: number;
   readonly maxRequests: number;
@@ -45,6 +45,7 @@ export class FcgiServer implements ConnectionHost {
   #activeRequests = 0;
   #closing = false;
   readonly #logThrottle: LogThrottle;
+  readonly #host: ConnectionHost;
 
   constructor(app: App<FcgiCgi>, runOptions: RunOptions, options: FcgiServerSettings) {
     this.settings = { app, runOptions, maxParamsSize: options.maxParamsSize, paramsBudget: new ParamsBudget(options.maxParamsTotal) };
@@ -55,6 +56,7 @@ export class FcgiServer implements ConnectionHost {
     this.readTimeout = options.readTimeout;
     this.#options = options;
     this.#logThrottle = new LogThrottle(options.logError);
+    this.#host = this.#connectionHost();
     // allowHalfOpen: the connection, not Node, decides what the peer's end means.
     this.#server = createServer({ allowHalfOpen: true, noDelay: true, highWaterMark: 256 * 1024 }, (socket) => this.accept(socket));
   }
@@ -125,21 +127,26 @@ export class FcgiServer implements ConnectionHost {
     await listening;
   }
 
-  requestStarted(): void {
-    this.#activeRequests++;
-  }
-
-  requestSettled(): void {
-    this.#activeRequests--;
-  }
-
-  connectionClosed(connection: Connection): void {
-    this.#connections.delete(connection);
-    if (this.#connections.size === 0) for (const resolve of this.#allConnectionsClosed.splice(0)) resolve();
-  }
-
-  logError(line: string): void {
-    this.#logThrottle.log(line);
+  /** What its connections may ask of the server: not part of the server's own API. */
+  #connectionHost(): ConnectionHost {
+    const server = this;
+    return {
+    settings: server.settings,
+    maxConnections: server.maxConnections,
+    maxRequests: server.maxRequests,
+    multiplex: server.multiplex,
+    maxRequestsPerConnection: server.maxRequestsPerConnection,
+    readTimeout: server.readTimeout,
+    get activeRequests() { return server.#activeRequests; },
+    get closing() { return server.#closing; },
+    requestStarted: () => { server.#activeRequests++; },
+    requestSettled: () => { server.#activeRequests--; },
+    connectionClosed: (connection) => {
+      server.#connections.delete(connection);
+      if (server.#connections.size === 0) for (const resolve of server.#allConnectionsClosed.splice(0)) resolve();
+    },
+    logError: (line) => server.#logThrottle.log(line),
+    };
   }
 
   /**
@@ -149,12 +156,12 @@ export class FcgiServer implements ConnectionHost {
    */
   accept(socket: Socket): void {
     if (!isAllowed(this.#options.allow, socket.remoteAddress)) {
-      this.logError(`refused a FastCGI connection from ${socket.remoteAddress}: not in the allow list (FCGI_WEB_SERVER_ADDRS)`);
+      this.#host.logError(`refused a FastCGI connection from ${socket.remoteAddress}: not in the allow list (FCGI_WEB_SERVER_ADDRS)`);
       socket.destroy();
       return;
     }
     if (socket.remoteAddress !== undefined) socket.setNoDelay(true);
     const overCapacity = this.#connections.size >= this.maxConnections;
-    this.#connections.add(new Connection(socket, this, overCapacity));
+    this.#connections.add(new Connection(socket, this.#host, overCapacity));
   }
 }
