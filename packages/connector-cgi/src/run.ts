@@ -45,10 +45,10 @@ export async function runCgi(app: App, options: CgiOptions = {}): Promise<void> 
       output: new StdoutOutput(),
       logError: (line) => process.stderr.write(`${line}\n`),
       signal: controller.signal,
-      // The pipeline stops waiting for an app that ignores the abort, and removes the temp files.
+      // The pipeline removes the temp files at once, whatever the app does.
       onAbort: (listener) => {
-        if (controller.signal.aborted) listener(controller.signal.reason as Error);
-        else controller.signal.addEventListener('abort', () => listener(controller.signal.reason as Error), { once: true });
+        if (controller.signal.aborted) listener();
+        else controller.signal.addEventListener('abort', listener, { once: true });
       },
     }, options);
   } finally {

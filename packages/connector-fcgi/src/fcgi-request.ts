@@ -73,7 +73,9 @@ export class FcgiRequest {
   /** The empty record that ends the input (STDIN, or a Filter's DATA) has come. */
   #inputEnded = false;
   /** The pipeline's abort listener (see ConnectorRequest.onAbort). */
-  #onAbort: ((reason: Error) => void) | undefined;
+  #onAbort: (() => void) | undefined;
+  /** The server was told this request no longer holds a slot (once: see #settle). */
+  #settled = false;
   #appStatus = 0;
   #stderrUsed = false;
 
@@ -161,7 +163,8 @@ export class FcgiRequest {
     if (this.#state === 'ended') return;
     this.#abortWork(new RequestAbortedError('the web server aborted the request (FCGI_ABORT_REQUEST)'));
     this.#end(1);
-    if (this.#output === undefined) this.#host.requestSettled(this);
+    // The slot is free with END_REQUEST, whether or not the app ever returns.
+    this.#settle();
   }
 
   /** The connection is gone: stop the app; nothing can be sent. */
@@ -170,7 +173,7 @@ export class FcgiRequest {
     this.#abortWork(new RequestAbortedError('the connection to the web server is gone'));
     this.#state = 'ended';
     this.#host.requestEnded(this);
-    if (this.#output === undefined) this.#host.requestSettled(this);
+    this.#settle();
   }
 
   async #run(variables: (readonly [string, string])[]): Promise<void> {
@@ -188,7 +191,7 @@ export class FcgiRequest {
         onOutcome: (outcome) => { this.#appStatus = appStatusOf(outcome); },
         role,
         onAbort: (listener) => {
-          if (this.#abortReason !== undefined) listener(this.#abortReason);
+          if (this.#abortReason !== undefined) listener();
           else this.#onAbort = listener;
         },
       }, this.#settings.runOptions, (init) => new FcgiRequestCgi(init, role, this.#data));
@@ -196,11 +199,12 @@ export class FcgiRequest {
       // config.defaultErrorHandler is false: the app asked for its errors; the response is cut.
       this.#logError(`the app threw: ${error instanceof Error ? error.stack : String(error)}`);
     } finally {
+      this.#onAbort = undefined;
       // Discard what the app left unread: later STDIN / DATA records are dropped, not held.
       this.#stdinDone = true;
       this.#stdin?.destroy();
       this.#data?.destroy();
-      this.#host.requestSettled(this);
+      this.#settle();
     }
   }
 
@@ -215,6 +219,13 @@ export class FcgiRequest {
     // The response is whole: out with it now rather than at the end of the turn.
     this.#host.flush();
     this.#host.requestEnded(this);
+  }
+
+  /** Frees the request's slot, once: at its abort, or when the pipeline is done. */
+  #settle(): void {
+    if (this.#settled) return;
+    this.#settled = true;
+    this.#host.requestSettled(this);
   }
 
   #signal(): AbortSignal {
@@ -234,7 +245,7 @@ export class FcgiRequest {
     this.#controller?.abort(reason);
     const listener = this.#onAbort;
     this.#onAbort = undefined;
-    listener?.(reason);
+    listener?.();
     this.#output?.destroy();
     this.#stdinDone = true;
     // With the reason, so that an app reading the body live sees why it ended.
@@ -274,7 +285,7 @@ export class FcgiRequest {
     this.#stdin?.destroy();
     this.#data?.destroy();
     this.#end(1);
-    this.#host.requestSettled(this);
+    this.#settle();
   }
 }
 

@@ -115,8 +115,17 @@ export class HttpServer {
     if (this.#closing) response.shouldKeepAlive = false;
     let body: RequestBody | undefined;
     let controller: AbortController | undefined;
-    let onAbort: ((reason: Error) => void) | undefined;
+    let onAbort: (() => void) | undefined;
     let gone = false;
+    let settled = false;
+    // The request stops counting as active once: when the pipeline is done, or when the client is
+    // gone (whatever the app then does).
+    const settle = (): void => {
+      if (settled) return;
+      settled = true;
+      if (connection !== undefined) connection.active = false;
+      this.#active--;
+    };
     response.on('close', () => {
       if (response.writableFinished) return;
       // The client went away before the response ended.
@@ -124,7 +133,8 @@ export class HttpServer {
       const reason = new RequestAbortedError('the client went away');
       controller?.abort(reason);
       body?.destroy(reason);
-      onAbort?.(reason);
+      onAbort?.();
+      settle();
     });
     const signalOf = (): AbortSignal => {
       controller ??= new AbortController();
@@ -138,7 +148,7 @@ export class HttpServer {
       logError: this.#settings.logError,
       get signal() { return signalOf(); },
       onAbort(listener) {
-        if (gone) listener(new RequestAbortedError('the client went away'));
+        if (gone) listener();
         else onAbort = listener;
       },
     }, this.#runOptions).catch((error: unknown) => {
@@ -148,8 +158,9 @@ export class HttpServer {
       else response.destroy();
     }).finally(() => {
       drainRest(request, this.#settings.maxDrainSize);
-      if (connection !== undefined) connection.active = false;
-      --this.#active;
+      // The listener holds the pipeline's objects: let them go with the request.
+      onAbort = undefined;
+      settle();
       // Closing: this connection is done once its response is out.
       if (this.#closing && !request.socket.destroyed) {
         if (response.writableFinished) request.socket.end();

@@ -79,14 +79,14 @@ export interface ConnectorRequest {
   /** The FastCGI role, for {@link RunOptions.onRequestEnd}; default `responder`. */
   readonly role?: string;
   /**
-   * Takes the one listener the pipeline registers, for an async app only, to hear of an abort
+   * Takes the one listener the pipeline registers before it runs the app, to hear of an abort
    * without making `signal` (an AbortController per request is a cost): the connector calls it
-   * once when the request is aborted or its peer is gone, at once if that already happened. The
-   * pipeline then stops waiting for the app, answers nothing more, and cleans up (temp files,
-   * the connector's slot), whatever the app does: an app waiting for a 'drain' that will never
-   * come cannot hold them.
+   * once when the request is aborted or its peer is gone (at once if that already happened), and
+   * frees its own slot for the request then, without waiting for `processRequest` to settle. The
+   * listener removes the request's temp files at once and logs an app still running 10 s later:
+   * an app waiting for a 'drain' that will never come holds neither the slot nor the files.
    */
-  readonly onAbort?: (listener: (reason: Error) => void) => void;
+  readonly onAbort?: (listener: () => void) => void;
 }
 
 const configs = new WeakMap<RunOptions, Config>();
@@ -126,11 +126,10 @@ export async function processRequest<C extends Cgi = Cgi>(
     const init: CgiInit = { environment: env, method, arguments: argumentList, body, parts, out, signalOf, tempFiles };
     const requestCgi = makeCgi === undefined ? (new RequestCgi(init) as C & RequestCgi) : makeCgi(init);
     cgi = requestCgi;
-    const running = app(requestCgi);
-    if (running !== undefined) {
-      const watched = request.onAbort === undefined ? running : untilAborted(running, request.onAbort, env);
-      await (deadline === undefined ? watched : deadline.race(watched));
-    }
+    let running: Promise<void> | void = undefined;
+    request.onAbort?.(() => abandon(env, tempFiles, running));
+    running = app(requestCgi);
+    if (running !== undefined) await (deadline === undefined ? running : deadline.race(running));
     if (!out.commitAndEndAtOnce()) {
       await out.commit();
       out.end();
@@ -168,21 +167,21 @@ const runDirectly: ExceptionHandler = (_env, run) => run();
 /** How long an app may go on after its request was aborted before a log line says so. */
 const STILL_RUNNING_MS = 10_000;
 
-/** `running`, or its request's abort, whichever comes first; an app that runs on is logged. */
-function untilAborted(running: Promise<void>, onAbort: NonNullable<ConnectorRequest['onAbort']>, env: Environment): Promise<void> {
-  return new Promise<void>((resolve, reject) => {
-    running.then(resolve, reject);
-    onAbort((reason) => {
-      reject(reason);
-      let settled = false;
-      const timer = setTimeout(() => {
-        if (!settled) env.logError(`${requestLine(env)}: the app is still running ${STILL_RUNNING_MS / 1000} s after its request was aborted (its clean-up was done without it)`);
-      }, STILL_RUNNING_MS);
-      timer.unref();
-      const done = (): void => { settled = true; clearTimeout(timer); };
-      running.then(done, done);
-    });
-  });
+/**
+ * The request was aborted: its temp files go now, whatever the app does (an app stuck on a
+ * 'drain' that will never come would hold them for ever); an app still running 10 s later is
+ * logged. The pipeline's own clean-up, when the app returns, finds nothing left to remove.
+ */
+function abandon(env: Environment, tempFiles: TempFiles, running: Promise<void> | void): void {
+  void tempFiles.removeAll();
+  if (running === undefined) return;
+  let settled = false;
+  const timer = setTimeout(() => {
+    if (!settled) env.logError(`${requestLine(env)}: the app is still running ${STILL_RUNNING_MS / 1000} s after its request was aborted (its temp files and slot were freed without it)`);
+  }, STILL_RUNNING_MS);
+  timer.unref();
+  const done = (): void => { settled = true; clearTimeout(timer); };
+  running.then(done, done);
 }
 
 /**
