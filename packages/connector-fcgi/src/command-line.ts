@@ -1,6 +1,6 @@
 // The netcgi-fcgi command line, parsed into runFcgi options.
-import { parseListenAddress as parseAddress, UsageError, type AppCommandLine, type ListenAddress } from '@netcgi/core/connector';
-import { checkSupervisorSettings, defaultSupervisorSettings, parseSupervisorOption, supervisorUsage, type SupervisorSettings } from '@netcgi/core/supervisor';
+import { parseListenAddress as parseAddress, UsageError, type ListenAddress } from '@netcgi/core/connector';
+import { parseServingCommandLine, supervisorUsage, type ServingCommandLine } from '@netcgi/core/supervisor';
 import type { FcgiOptions } from './run.js';
 
 export const usage = `usage: netcgi-fcgi APP_MODULE [options]
@@ -25,50 +25,31 @@ The module may export \`options\` (FcgiOptions); command-line options win.`;
 export { UsageError };
 
 /** What the command line asks for. */
-export interface CommandLine extends AppCommandLine<FcgiOptions> {
-  readonly supervisor: SupervisorSettings;
-}
+export type CommandLine = ServingCommandLine<FcgiOptions>;
 
 /**
  * Parses `netcgi-fcgi` arguments.
  * @throws UsageError on an unknown option, a missing value or a malformed number.
  */
 export function parseCommandLine(args: readonly string[]): CommandLine {
-  let appModule: string | undefined;
-  const supervisor = defaultSupervisorSettings();
   let socketMode: number | undefined;
-  const options: { -readonly [K in keyof FcgiOptions]: FcgiOptions[K] } = {};
-  for (let index = 0; index < args.length; index++) {
-    const arg = args[index]!;
-    const value = (): string => {
-      const next = args[++index];
-      if (next === undefined) throw new UsageError(`${arg} needs a value`);
-      return next;
-    };
+  const line = parseServingCommandLine<FcgiOptions>(args, (arg, value, options) => {
     switch (arg) {
-      case '--help': case '-h': return { appModule: '', supervisor, options, help: true };
-      case '--listen': options.listen = parseListenAddress(value()); break;
-      case '--socket-mode': socketMode = octal(arg, value()); break;
-      case '--max-conns': options.maxConns = count(arg, value()); break;
-      case '--max-reqs': options.maxReqs = count(arg, value()); break;
-      case '--max-reqs-per-conn': options.maxReqsPerConn = count(arg, value()); break;
-      case '--read-timeout': options.readTimeout = count(arg, value()); break;
-      case '--no-multiplex': options.multiplex = false; break;
-      case '--allow': options.allow = value().split(','); break;
-      default:
-        if (parseSupervisorOption(arg, value, supervisor)) break;
-        if (arg.startsWith('-')) throw new UsageError(`unknown option ${arg}`);
-        if (appModule !== undefined) throw new UsageError(`one app module only (got ${appModule} and ${arg})`);
-        appModule = arg;
+      case '--listen': options.listen = parseListenAddress(value()); return true;
+      case '--socket-mode': socketMode = octal(arg, value()); return true;
+      case '--max-conns': options.maxConns = count(arg, value()); return true;
+      case '--max-reqs': options.maxReqs = count(arg, value()); return true;
+      case '--max-reqs-per-conn': options.maxReqsPerConn = count(arg, value()); return true;
+      case '--read-timeout': options.readTimeout = count(arg, value()); return true;
+      case '--no-multiplex': options.multiplex = false; return true;
+      case '--allow': options.allow = value().split(','); return true;
+      default: return false;
     }
-  }
-  if (appModule === undefined) throw new UsageError('no app module given');
-  if (socketMode !== undefined) {
-    if (options.listen === undefined || !('path' in options.listen)) throw new UsageError('--socket-mode needs --listen with a socket path');
-    options.listen = { ...options.listen, mode: socketMode };
-  }
-  checkSupervisorSettings(supervisor);
-  return { appModule, supervisor, options, help: false };
+  });
+  if (socketMode === undefined || line.help) return line;
+  const { listen } = line.options;
+  if (listen === undefined || !('path' in listen)) throw new UsageError('--socket-mode needs --listen with a socket path');
+  return { ...line, options: { ...line.options, listen: { ...listen, mode: socketMode } } };
 }
 
 /** `9000` and `host:9000` are TCP (`[::1]:9000` for IPv6); anything else is a unix socket path. @throws UsageError */

@@ -1,6 +1,6 @@
 // The netcgi-http command line, parsed into runHttp options.
-import { parseListenAddress, UsageError, type AppCommandLine } from '@netcgi/core/connector';
-import { checkSupervisorSettings, defaultSupervisorSettings, parseSupervisorOption, supervisorUsage, type SupervisorSettings } from '@netcgi/core/supervisor';
+import { parseListenAddress, UsageError } from '@netcgi/core/connector';
+import { parseServingCommandLine, supervisorUsage, type ServingCommandLine } from '@netcgi/core/supervisor';
 import type { HttpOptions } from './run.js';
 
 export const usage = `usage: netcgi-http APP_MODULE [options]
@@ -17,37 +17,18 @@ The module may export \`options\` (HttpOptions); command-line options win.`;
 export { UsageError };
 
 /** What the command line asks for. */
-export interface CommandLine extends AppCommandLine<HttpOptions> {
-  readonly supervisor: SupervisorSettings;
-}
+export type CommandLine = ServingCommandLine<HttpOptions>;
 
 /** Parses `netcgi-http` arguments. @throws UsageError on an unknown option or a missing value. */
 export function parseCommandLine(args: readonly string[]): CommandLine {
-  let appModule: string | undefined;
-  const options: { -readonly [K in keyof HttpOptions]: HttpOptions[K] } = {};
-  const supervisor = defaultSupervisorSettings();
-  for (let index = 0; index < args.length; index++) {
-    const arg = args[index]!;
-    const value = (): string => {
-      const next = args[++index];
-      if (next === undefined) throw new UsageError(`${arg} needs a value`);
-      return next;
-    };
+  return parseServingCommandLine<HttpOptions>(args, (arg, value, options) => {
     switch (arg) {
-      case '--help': case '-h': return { appModule: '', supervisor, options, help: true };
-      case '--listen': options.listen = listenAddress(value()); break;
-      case '--mount': options.scriptName = mountPrefix(value()); break;
-      case '--trust-proxy': options.trustProxy = true; break;
-      default:
-        if (parseSupervisorOption(arg, value, supervisor)) break;
-        if (arg.startsWith('-')) throw new UsageError(`unknown option ${arg}`);
-        if (appModule !== undefined) throw new UsageError(`one app module only (got ${appModule} and ${arg})`);
-        appModule = arg;
+      case '--listen': options.listen = listenAddress(value()); return true;
+      case '--mount': options.scriptName = mountPrefix(value()); return true;
+      case '--trust-proxy': options.trustProxy = true; return true;
+      default: return false;
     }
-  }
-  if (appModule === undefined) throw new UsageError('no app module given');
-  checkSupervisorSettings(supervisor);
-  return { appModule, supervisor, options, help: false };
+  });
 }
 
 function listenAddress(text: string): NonNullable<HttpOptions['listen']> {

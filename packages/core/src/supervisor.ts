@@ -3,6 +3,8 @@
 export { supervise, type SupervisorOptions } from './supervisor/primary.js';
 export { supervisedCommand, type ServingOptions, type SupervisedCommand } from './supervisor/command.js';
 export { activatedListenAddress, superviseWorker, type DrainableServer, type SupervisedWorker } from './supervisor/worker.js';
-export { checkSupervisorSettings, defaultSupervisorSettings, parseSupervisorOption, supervisorUsage, type SupervisorSettings } from './supervisor/command-line.js';
+export {
+  checkSupervisorSettings, defaultSupervisorSettings, parseServingCommandLine, parseSupervisorOption, supervisorUsage, type ServingCommandLine, type SupervisorSettings,
+} from './supervisor/command-line.js';
 export { accessLogLine, statusPage } from './supervisor/status.js';
 export type { SupervisorStatus, WorkerCounters } from './supervisor/messages.js';

@@ -1,6 +1,8 @@
 // The supervisor's options, as netcgi-fcgi and netcgi-http both take them.
 import { availableParallelism } from 'node:os';
+import type { AppCommandLine } from '../app-module.js';
 import { UsageError } from '../in-memory/command-line.js';
+import type { RunOptions } from '../process-request.js';
 
 /** What the command line asks of the supervisor and of each worker. */
 export interface SupervisorSettings {
@@ -83,4 +85,39 @@ function duration(option: string, text: string): number {
   const match = /^(\d+(?:\.\d+)?)(ms|s|m)?$/.exec(text);
   if (match === null || Number(match[1]) <= 0) throw new UsageError(`${option} takes a duration like 500ms, 30s or 2m, not "${text}"`);
   return Number(match[1]) * ({ ms: 1, s: 1000, m: 60_000 }[match[2] ?? 'ms'] ?? 1);
+}
+
+/** A serving command's line: the app module, the connector's options and the supervisor's. */
+export interface ServingCommandLine<O extends RunOptions> extends AppCommandLine<O> {
+  readonly supervisor: SupervisorSettings;
+}
+
+/**
+ * The argument loop netcgi-fcgi and netcgi-http share: `--help`, the supervisor's options, one app
+ * module; each other option goes to `takeOption` (true when it took it; `value()` reads its value).
+ * @throws UsageError on an unknown option, a missing value, a second app module or none.
+ */
+export function parseServingCommandLine<O extends RunOptions>(
+  args: readonly string[],
+  takeOption: (arg: string, value: () => string, options: { -readonly [K in keyof O]: O[K] }) => boolean,
+): ServingCommandLine<O> {
+  let appModule: string | undefined;
+  const options = {} as { -readonly [K in keyof O]: O[K] };
+  const supervisor = defaultSupervisorSettings();
+  for (let index = 0; index < args.length; index++) {
+    const arg = args[index]!;
+    const value = (): string => {
+      const next = args[++index];
+      if (next === undefined) throw new UsageError(`${arg} needs a value`);
+      return next;
+    };
+    if (arg === '--help' || arg === '-h') return { appModule: '', supervisor, options, help: true };
+    if (takeOption(arg, value, options) || parseSupervisorOption(arg, value, supervisor)) continue;
+    if (arg.startsWith('-')) throw new UsageError(`unknown option ${arg}`);
+    if (appModule !== undefined) throw new UsageError(`one app module only (got ${appModule} and ${arg})`);
+    appModule = arg;
+  }
+  if (appModule === undefined) throw new UsageError('no app module given');
+  checkSupervisorSettings(supervisor);
+  return { appModule, supervisor, options, help: false };
 }
