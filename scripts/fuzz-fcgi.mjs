@@ -13,7 +13,8 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { encodeBeginRequestBody, encodeNameValuePairs, encodeRecord, RecordDecoder, RecordType } from '@netcgi/connector-fcgi/protocol';
 
-const { values: args } = parseArgs({ options: { cases: { type: 'string', default: '5000' }, seed: { type: 'string', default: String(Date.now() % 1e9) } } });
+// `pnpm fuzz -- --cases N` passes the `--` on.
+const { values: args } = parseArgs({ args: process.argv.slice(2).filter((arg, index) => !(index === 0 && arg === '--')), options: { cases: { type: 'string', default: '5000' }, seed: { type: 'string', default: String(Date.now() % 1e9) } } });
 const cases = Number(args.cases);
 const seed = Number(args.seed);
 const root = fileURLToPath(new URL('..', import.meta.url));

@@ -2,7 +2,7 @@
 // node:http (netcgi-http), over FastCGI behind nginx (netcgi-fcgi with the nginx deploy recipe) and
 // as a CGI program under lighttpd (the lighttpd CGI recipe). The tests are written once, against a
 // fetch-like client, and run on each.
-import { writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe } from 'vitest';
@@ -78,7 +78,6 @@ export async function serveApp(connector: ConnectorName, appModule: string, env:
     case 'cgi': {
       const entry = scratch.file('entry.mjs', cgiEntry(appModule, variables));
       const cgiBin = join(scratch.path, 'cgi-bin');
-      const { mkdirSync, chmodSync } = await import('node:fs');
       mkdirSync(cgiBin);
       mkdirSync(join(scratch.path, 'www'));
       writeFileSync(join(cgiBin, 'app.cgi'), recipe('cgi/app.cgi', { NODE: process.execPath, CGI_MODULE: entry }));

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeOnEveryConnector } from '../../test-support/every-connector.js';
 import { Daemon, freePort, productionEnvironment, scratchDirectory, waitForListener } from '../../test-support/processes.js';
 import { recipe } from '../../test-support/recipes.js';
+import { installWrapper } from '../../packages/connector-fcgi/test/helpers/app-process.js';
 import { apache, apacheConfig, lighttpd, lighttpdConfig, startWebServer, type WebServer } from '../../test-support/web-servers.js';
 
 const appModule = fileURLToPath(new URL('./dist/app.js', import.meta.url));
@@ -39,8 +40,7 @@ describe('lighttpd with the authorizer (examples/deploy/lighttpd/fastcgi.conf)',
   beforeAll(async () => {
     directory = scratchDirectory('netcgi-authorizer-lighttpd');
     documentRoot(directory, 'www');
-    const wrapper = directory.file('app.fcgi', recipe('apache/app.fcgi', { NODE: process.execPath, NETCGI_FCGI: netcgiFcgi, APP_MODULE: appModule }));
-    chmodSync(wrapper, 0o755);
+    const wrapper = installWrapper(join(directory.path, 'app.fcgi'), appModule);
     port = await freePort();
     const site = recipe('lighttpd/fastcgi.conf', { WRAPPER: wrapper, SOCKET_DIR: directory.path, DOCROOT: `${directory.path}/www` });
     server = await startWebServer(lighttpd, directory.path, port, lighttpdConfig(directory.path, port, site));

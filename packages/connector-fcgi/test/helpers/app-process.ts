@@ -15,11 +15,11 @@ export async function startAppProcess(listen: number | string, extraArgs: readon
 }
 
 /**
- * Installs examples/deploy/apache/app.fcgi (the program mod_fcgid and lighttpd start) running the
- * integration app with this Node, at `path`; returns `path`.
+ * Installs examples/deploy/apache/app.fcgi (the program mod_fcgid and lighttpd start) running
+ * `appModule` (default: the integration app) with this Node, at `path`; returns `path`.
  */
-export function installWrapper(path: string): string {
-  writeFileSync(path, recipe('apache/app.fcgi', { NODE: process.execPath, NETCGI_FCGI: CLI, APP_MODULE: INTEGRATION_APP }));
+export function installWrapper(path: string, appModule = INTEGRATION_APP): string {
+  writeFileSync(path, recipe('apache/app.fcgi', { NODE: process.execPath, NETCGI_FCGI: CLI, APP_MODULE: appModule }));
   chmodSync(path, 0o755);
   return path;
 }

@@ -4,7 +4,7 @@
 // starts, and listens, before the old one is told to drain; SIGTERM, SIGINT and SIGQUIT drain
 // them all, with a deadline.
 import cluster, { type Worker } from 'node:cluster';
-import { isNetcgiMessage, type SupervisorMessage, type WorkerCounters, type WorkerMessage } from './messages.js';
+import { isNetcgiMessage, type SupervisorMessage, type SupervisorStatus, type WorkerCounters, type WorkerMessage } from './messages.js';
 
 export interface SupervisorOptions {
   /** The command's name, for log lines: `netcgi-fcgi`. */
@@ -108,15 +108,15 @@ export function supervise(options: SupervisorOptions): void {
         fork(worker);
         break;
       case 'status?':
-        void gatherStatus(message.id).then((status) => send(worker, { netcgi: 'status', id: message.id, status }));
+        void gatherStatus().then((status) => send(worker, { netcgi: 'status', id: message.id, status }));
         break;
       default:
         break;
     }
   };
 
-  const gatherStatus = async (askedId: number): Promise<{ name: string; supervisorPid: number; startedAt: number; workerRestarts: number; workers: WorkerCounters[] }> => {
-    const id = nextStatusId++ * 1_000_000 + askedId;
+  const gatherStatus = async (): Promise<SupervisorStatus> => {
+    const id = nextStatusId++;
     const live = [...slots.values()].filter((slot) => slot.state !== 'draining' && slot.worker.isConnected());
     const counters = await Promise.all(live.map((slot) => new Promise<WorkerCounters | undefined>((resolve) => {
       const timer = setTimeout(() => { slot.worker.off('message', onCounters); resolve(undefined); }, STATUS_WAIT_MS);
