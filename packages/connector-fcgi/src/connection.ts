@@ -1,7 +1,8 @@
-// One transport connection: records in, requests by id, management records, batched writes out.
+// One transport connection: records in, requests by id, management records; records out through its RecordWriter.
 import type { Socket } from 'node:net';
 import { FcgiRequest, type RequestHost, type RequestSettings } from './fcgi-request.js';
 import type { InputStream } from './input-stream.js';
+import { RecordWriter } from './record-writer.js';
 import {
   decodeBeginRequestBody,
   decodeNameValuePairs,
@@ -39,11 +40,6 @@ export interface ConnectionHost {
   logError(line: string): void;
 }
 
-/** Queued records are written at once past this many bytes (the socket's backpressure then applies). */
-const FLUSH_AT_BYTES = 64 * 1024;
-/** Up to this many bytes, queued records are copied into one buffer rather than written as a vector. */
-const COPY_INTO_ONE_BUFFER_BYTES = 16 * 1024;
-
 /** How long a closed connection waits for the web server to close its side before resetting it. */
 const LINGER_TIMEOUT_MS = 10_000;
 /** How long a connection beyond maxConnections may stay silent before it is closed. */
@@ -58,14 +54,8 @@ export class Connection implements RequestHost {
   readonly #decoder = new RecordDecoder();
   readonly #requests = new Map<number, FcgiRequest>();
   readonly #pausedBy = new Set<InputStream>();
-  readonly #writableWaiters: (() => void)[] = [];
-  /** Records sent in this turn of the event loop, not yet written to the socket. */
-  #pending: Buffer[] = [];
-  #pendingBytes = 0;
-  /** The end-of-turn flush, cancelled when a response's end flushes first (most responses). */
-  #scheduledFlush: NodeJS.Immediate | undefined;
-  #flushing = false;
-  readonly #beforeFlush: (() => void)[] = [];
+  /** Where this connection's requests send their records. */
+  readonly records: RecordWriter;
   /** Close once no request is active: a request without FCGI_KEEP_CONN, a shutdown, or the peer's end. */
   #closeWhenIdle = false;
   /** Requests taken on this connection so far. */
@@ -78,7 +68,6 @@ export class Connection implements RequestHost {
     this.#server = server;
     this.#overCapacity = overCapacity;
     socket.on('data', (chunk: Buffer) => this.#onData(chunk));
-    socket.on('drain', () => this.#runWritableWaiters());
     socket.on('end', () => this.#onPeerEnd());
     // ECONNRESET and the like: 'close' follows, which is where requests are aborted.
     socket.on('error', () => {});
@@ -86,10 +75,8 @@ export class Connection implements RequestHost {
     // One timer for the connection's life, refreshed by Node on every read and write.
     socket.on('timeout', () => this.#onSilence());
     socket.setTimeout(overCapacity ? OVER_CAPACITY_TIMEOUT_MS : server.readTimeout);
-  }
-
-  get open(): boolean {
-    return !this.#socket.destroyed && this.#socket.writable;
+    // After the 'close' listener above: requests learn of the loss before their writers wake.
+    this.records = new RecordWriter(socket);
   }
 
   /**
@@ -106,41 +93,6 @@ export class Connection implements RequestHost {
   /** Closes at once, aborting every active request. */
   destroy(): void {
     this.#socket.destroy();
-  }
-
-  send(records: readonly Buffer[]): void {
-    if (!this.open) return;
-    for (const record of records) {
-      this.#pending.push(record);
-      this.#pendingBytes += record.length;
-    }
-    // Everything queued in this turn of the event loop (header, body, end of stream,
-    // END_REQUEST of every request) leaves in one write, unless there is enough to go now.
-    if (this.#flushing) return; // the flush under way writes it
-    if (this.#pendingBytes >= FLUSH_AT_BYTES) this.#flushPending();
-    else this.#scheduleFlush();
-  }
-
-  #scheduleFlush(): void {
-    this.#scheduledFlush ??= setImmediate(this.#flushPending);
-  }
-
-  flush(): void {
-    this.#flushPending();
-  }
-
-  beforeNextFlush(callback: () => void): void {
-    this.#beforeFlush.push(callback);
-    this.#scheduleFlush();
-  }
-
-  get needsDrain(): boolean {
-    return this.#socket.writableNeedDrain;
-  }
-
-  whenWritable(callback: () => void): void {
-    if (!this.#socket.writableNeedDrain || !this.open) callback();
-    else this.#writableWaiters.push(callback);
   }
 
   pauseFor(stream: InputStream): void {
@@ -165,34 +117,6 @@ export class Connection implements RequestHost {
   logError(line: string): void {
     this.#server.logError(line);
   }
-
-  readonly #flushPending = (): void => {
-    if (this.#scheduledFlush !== undefined) {
-      // A pending immediate keeps the event loop from blocking in its poll: cancel it when unneeded.
-      clearImmediate(this.#scheduledFlush);
-      this.#scheduledFlush = undefined;
-    }
-    if (this.#beforeFlush.length > 0) {
-      // Streams queue what they held back; their sends must not start a flush of their own.
-      this.#flushing = true;
-      for (const callback of this.#beforeFlush.splice(0)) callback();
-      this.#flushing = false;
-    }
-    const pending = this.#pending;
-    const bytes = this.#pendingBytes;
-    this.#pending = [];
-    this.#pendingBytes = 0;
-    if (pending.length === 0 || this.#socket.destroyed) return;
-    if (bytes <= COPY_INTO_ONE_BUFFER_BYTES) {
-      // A response's small records copied into one buffer: one write, one iovec.
-      this.#socket.write(pending.length === 1 ? pending[0]! : Buffer.concat(pending, bytes));
-      return;
-    }
-    // Large bodies are referenced, not copied: one vectored write.
-    this.#socket.cork();
-    for (const record of pending) this.#socket.write(record);
-    this.#socket.uncork();
-  };
 
   #onData(chunk: Buffer): void {
     try {
@@ -224,7 +148,7 @@ export class Connection implements RequestHost {
   /** FastCGI §4: GET_VALUES is answered with the real settings, anything else is an unknown type. */
   #onManagementRecord(record: FcgiRecord): void {
     if (record.type !== RecordType.GetValues) {
-      this.send([encodeUnknownType(record.type)]);
+      this.records.send([encodeUnknownType(record.type)]);
       return;
     }
     const values = new Map([
@@ -238,7 +162,7 @@ export class Connection implements RequestHost {
       const value = values.get(name as (typeof ValueName)[keyof typeof ValueName]);
       if (value !== undefined) answer.push([name, value]);
     }
-    this.send([encodeRecord(RecordType.GetValuesResult, 0, encodeNameValuePairs(answer))]);
+    this.records.send([encodeRecord(RecordType.GetValuesResult, 0, encodeNameValuePairs(answer))]);
   }
 
   #onBeginRequest(record: FcgiRecord): void {
@@ -249,7 +173,7 @@ export class Connection implements RequestHost {
     const keepConnection = (flags & BeginRequestFlag.KeepConnection) !== 0;
     const refusal = this.#refusal(role);
     if (refusal !== undefined) {
-      this.send([encodeEndRequest(id, 0, refusal)]);
+      this.records.send([encodeEndRequest(id, 0, refusal)]);
       // A connection beyond maxConnections is answered, then closed: descriptors stay bounded.
       if (!keepConnection || this.#overCapacity) this.#closeWhenIdle = true;
       this.#closeIfIdle();
@@ -305,7 +229,7 @@ export class Connection implements RequestHost {
   /** Ends our side once idle; the peer's close then frees the socket (or the linger timeout does). */
   #closeIfIdle(): void {
     if (!this.#closeWhenIdle || this.#requests.size > 0 || this.#socket.destroyed) return;
-    this.#flushPending();
+    this.records.flush();
     if (!this.#socket.writableEnded) this.#socket.end();
     // Keep reading (and dropping) what the web server still sends: closing a socket with unread
     // data resets it, and a reset can lose the tail of the response (the seed's lingering close).
@@ -317,12 +241,7 @@ export class Connection implements RequestHost {
   #onClose(): void {
     for (const request of [...this.#requests.values()]) request.connectionLost();
     this.#requests.clear();
-    this.#runWritableWaiters();
     this.#server.connectionClosed(this);
-  }
-
-  #runWritableWaiters(): void {
-    for (const callback of this.#writableWaiters.splice(0)) callback();
   }
 
   #peerName(): string {

@@ -9,7 +9,9 @@ import { decodeNameValuePairs, encodeEndRequest, encodeRecord, encodeStream, Pro
 import type { RecordSink } from './record-sink.js';
 
 /** What a request needs of its connection. */
-export interface RequestHost extends RecordSink, InputFlowControl {
+export interface RequestHost extends InputFlowControl {
+  /** Where the request's records go. */
+  readonly records: RecordSink;
   /** END_REQUEST went out (or the connection is gone): the request id is free again. */
   requestEnded(request: FcgiRequest): void;
   /** The pipeline has finished and freed everything the request held. */
@@ -177,7 +179,7 @@ export class FcgiRequest {
   }
 
   async #run(variables: (readonly [string, string])[]): Promise<void> {
-    const output = new StdoutOutput(this.#host, this.id, () => this.#end(this.#appStatus));
+    const output = new StdoutOutput(this.#host.records, this.id, () => this.#end(this.#appStatus));
     this.#output = output;
     const role = roleNames.get(this.role) ?? 'responder';
     const request = this;
@@ -215,9 +217,9 @@ export class FcgiRequest {
     const records: Buffer[] = [];
     if (this.#stderrUsed) records.push(encodeRecord(RecordType.Stderr, this.id));
     records.push(encodeRecord(RecordType.Stdout, this.id), encodeEndRequest(this.id, appStatus, ProtocolStatus.RequestComplete));
-    this.#host.send(records);
+    this.#host.records.send(records);
     // The response is whole: out with it now rather than at the end of the turn.
-    this.#host.flush();
+    this.#host.records.flush();
     this.#host.requestEnded(this);
   }
 
@@ -254,13 +256,13 @@ export class FcgiRequest {
   }
 
   #logError(line: string): void {
-    if (this.#state === 'ended' || !this.#host.open) {
+    if (this.#state === 'ended' || !this.#host.records.open) {
       this.#host.logError(`request ${this.id}: ${line}`);
       return;
     }
     const records: Buffer[] = [];
     encodeStream(RecordType.Stderr, this.id, Buffer.from(`${line}\n`), records);
-    this.#host.send(records);
+    this.#host.records.send(records);
     this.#stderrUsed = true;
   }
 
@@ -280,7 +282,7 @@ export class FcgiRequest {
     const response = Buffer.from(`Status: ${line}\r\nContent-Type: text/plain\r\n\r\n${message}\n`);
     const records: Buffer[] = [];
     encodeStream(RecordType.Stdout, this.id, response, records);
-    this.#host.send(records);
+    this.#host.records.send(records);
     this.#stdinDone = true;
     this.#stdin?.destroy();
     this.#data?.destroy();
