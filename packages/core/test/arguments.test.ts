@@ -224,6 +224,32 @@ describe('multipart arguments', () => {
     expect(oversized).toBe(true);
   });
 
+  it('a field of exactly maxMemoryArgumentSize bytes is whole, one byte more is oversized', async () => {
+    let atLimit: string | undefined;
+    let overLimit: boolean | undefined;
+    await request((cgi) => {
+      atLimit = cgi.argumentValue('exact');
+      overLimit = cgi.argument('over')?.oversized;
+    }, { form: { exact: 'z'.repeat(1024), over: 'z'.repeat(1025) }, multipart: true, config: { maxMemoryArgumentSize: 1024 } });
+    expect(atLimit).toBe('z'.repeat(1024));
+    expect(overLimit).toBe(true);
+  });
+
+  it('a part header past 16 KiB answers 431; a broken short one 400', async () => {
+    const long = `--b\r\nContent-Disposition: form-data; name="f"\r\nX-Padding: ${'p'.repeat(100_000)}\r\n\r\nvalue\r\n--b--\r\n`;
+    const longResponse = await request(() => {}, { body: long, headers: { 'content-type': 'multipart/form-data; boundary=b' } });
+    expect(longResponse.status).toBe(431);
+    expect(longResponse.text()).toContain('a multipart part header is longer than 16384 bytes');
+    // The same in a later part, with a quoted boundary.
+    const second = `--b\r\nContent-Disposition: form-data; name="a"\r\n\r\n1\r\n--b\r\nContent-Disposition: form-data; name="f"; x="${'p'.repeat(20_000)}"\r\n\r\nvalue\r\n--b--\r\n`;
+    const secondResponse = await request(() => {}, { body: second, headers: { 'content-type': 'multipart/form-data; boundary="b"' } });
+    expect(secondResponse.status).toBe(431);
+    const broken = '--b\r\nContent-Disposition form-data\r\n\r\nvalue\r\n--b--\r\n';
+    const brokenResponse = await request(() => {}, { body: broken, headers: { 'content-type': 'multipart/form-data; boundary=b' } });
+    expect(brokenResponse.status).toBe(400);
+    expect(brokenResponse.text()).toContain('malformed multipart body');
+  });
+
   it('an argStore that throws discards the argument and logs why', async () => {
     let names: string[] = [];
     const response = await request((cgi) => { names = cgi.arguments.map((argument) => argument.name); }, {

@@ -135,15 +135,17 @@ export async function storeStream(
 /**
  * @internal Makes an argument of a value that arrived whole in memory (query strings, urlencoded and
  * multipart fields): it stays in memory whatever the store, and only the limit applies.
- * `truncated` says the parser already cut the value at `maxMemoryArgumentSize`.
+ * `truncated` says the parser cut the value one byte past `maxMemoryArgumentSize` (busboy).
  */
 export function storeValue(context: ArgumentContext, meta: ArgumentMeta, value: string, truncated = false): Argument | undefined {
   const resolved = resolveStore(context, meta, false);
   if (resolved === undefined) return undefined;
-  const size = Buffer.byteLength(value);
-  if (truncated || size > resolved.limit) {
-    const limit = truncated ? Math.min(resolved.limit, context.env.config.maxMemoryArgumentSize) : resolved.limit;
-    return new Argument({ ...meta, store: 'memory', size, oversizedLimit: limit });
+  const { maxMemoryArgumentSize } = context.env.config;
+  if (truncated) {
+    // The parser kept one byte past the limit and counted no further: that is all that was seen.
+    return new Argument({ ...meta, store: 'memory', size: maxMemoryArgumentSize + 1, oversizedLimit: Math.min(resolved.limit, maxMemoryArgumentSize) });
   }
+  const size = Buffer.byteLength(value);
+  if (size > resolved.limit) return new Argument({ ...meta, store: 'memory', size, oversizedLimit: resolved.limit });
   return new Argument({ ...meta, store: 'memory', size, value });
 }

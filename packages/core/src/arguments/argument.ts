@@ -84,8 +84,9 @@ export class Argument {
   }
 
   /**
-   * The value's size in bytes. For an oversized argument: the bytes seen before reading stopped;
-   * for a stream: the bytes read so far.
+   * The value's size in bytes. For an oversized argument: the bytes seen before reading stopped
+   * (an upload is counted to its end; a multipart field without a file name is cut by the parser
+   * at `maxMemoryArgumentSize` + 1); for a stream: the bytes read so far.
    */
   get size(): number {
     return this.#live?.size ?? this.#size;

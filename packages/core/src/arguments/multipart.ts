@@ -21,7 +21,8 @@ export interface MultipartArguments {
  * once with the parts stored so far, and that part and every later one go to the returned queue as
  * they arrive (fields in memory, files live). On any error every part still being stored is waited
  * for before the error is thrown, so the caller's clean-up sees all temp files.
- * @throws HttpError 400 on a malformed body, 413 on too many arguments or a too long name.
+ * @throws HttpError 400 on a malformed body, 413 on too many arguments or a too long name, 431 on a
+ *   part header longer than busboy's 16 KiB.
  */
 export async function parseMultipart(
   context: ArgumentContext,
@@ -29,15 +30,17 @@ export async function parseMultipart(
   contentType: string,
 ): Promise<MultipartArguments> {
   const parser = createParser(context, contentType);
+  const tail = new BodyTail(parser);
   const body = Readable.from(source, { objectMode: false });
   const stored: Promise<Argument | undefined>[] = [];
   let queue: PartQueue | undefined;
   let partError: unknown;
   let streamingStarted: () => void = () => {};
   const streaming = new Promise<void>((resolve) => { streamingStarted = resolve; });
+  const httpError = (error: unknown): unknown => asHttpError(error, tail, contentType);
   const fail = (error: unknown): void => {
     partError ??= error;
-    queue?.fail(asHttpError(error));
+    queue?.fail(httpError(error));
     parser.destroy(error as Error);
   };
 
@@ -89,12 +92,12 @@ export async function parseMultipart(
   const error = partError ?? (rejected as PromiseRejectedResult | undefined)?.reason;
   if (error !== undefined) {
     body.destroy();
-    throw asHttpError(error);
+    throw httpError(error);
   }
   const argumentList = settled.flatMap((result) => (result.status === 'fulfilled' && result.value !== undefined ? [result.value] : []));
   if (queue !== undefined) {
     const parts = queue;
-    void parsing.then(() => (partError === undefined ? parts.end() : parts.fail(asHttpError(partError))));
+    void parsing.then(() => (partError === undefined ? parts.end() : parts.fail(httpError(partError))));
     parts.onClose(() => body.destroy());
   }
   return { arguments: argumentList, parts: queue };
@@ -108,7 +111,9 @@ function createParser(context: ArgumentContext, contentType: string): busboy.Bus
     return createBusboy({
       headers: { 'content-type': contentType },
       defParamCharset: 'utf8',
-      limits: { fieldSize: config.maxMemoryArgumentSize, fieldNameSize: config.maxArgumentNameSize, files: config.maxFileArguments },
+      // One byte over the limit: busboy marks a field truncated when it reaches its fieldSize, so a
+      // value of exactly maxMemoryArgumentSize bytes would be called oversized.
+      limits: { fieldSize: config.maxMemoryArgumentSize + 1, fieldNameSize: config.maxArgumentNameSize, files: config.maxFileArguments },
     });
   } catch (error) {
     throw new HttpError(400, `malformed multipart content-type: ${(error as Error).message.toLowerCase()}`);
@@ -125,9 +130,64 @@ function checkPartName(context: ArgumentContext, name: string | undefined): asse
   checkArgumentName(context, name);
 }
 
-function asHttpError(error: unknown): unknown {
+function asHttpError(error: unknown, tail: BodyTail, contentType: string): unknown {
   if (error instanceof HttpError || !(error instanceof Error)) return error;
   // busboy's own errors say what is malformed; storage errors (ENOSPC, EACCES) and aborts have a code.
   if ('code' in error) return error;
+  if (error.message === 'Malformed part header' && tail.endsInLongPartHeader(boundaryOf(contentType))) {
+    return new HttpError(431, `a multipart part header is longer than ${MAX_PART_HEADER_BYTES} bytes`, { cause: error });
+  }
   return new HttpError(400, `malformed multipart body: ${error.message.toLowerCase()}`, { cause: error });
+}
+
+/** busboy's bound on one part's header block (its MAX_HEADER_SIZE, Node's default for HTTP heads). */
+const MAX_PART_HEADER_BYTES = 16 * 1024;
+
+function boundaryOf(contentType: string): string {
+  return /;\s*boundary\s*=\s*(?:"([^"]*)"|([^;\s]*))/i.exec(contentType)?.slice(1).find((value) => value !== undefined) ?? '';
+}
+
+/**
+ * The last bytes busboy was given, by reference: it reports a part header past its bound and a
+ * broken one alike ("Malformed part header"), and the tail tells them apart after the fact.
+ */
+class BodyTail {
+  readonly #chunks: Buffer[] = [];
+  #bytes = 0;
+  #startsAtBody = true;
+
+  constructor(parser: busboy.Busboy) {
+    // busboy fails inside the write of the chunk it cannot parse: watching its writes (not what
+    // the source yielded, which may run ahead) puts the failing header in the tail.
+    const write = parser._write.bind(parser);
+    parser._write = (chunk: Buffer, encoding, callback) => {
+      this.#keep(chunk);
+      write(chunk, encoding, callback);
+    };
+  }
+
+  /** Whether a part header in the tail (after a `boundary` line) is at least as long as busboy's bound. */
+  endsInLongPartHeader(boundary: string): boolean {
+    if (boundary === '') return false;
+    const tail = Buffer.concat(this.#chunks, this.#bytes);
+    const delimiter = `--${boundary}`;
+    // The first delimiter of a body has no CRLF before it; one past the tail's start must have.
+    for (let at = tail.indexOf(delimiter, 0, 'latin1'); at !== -1; at = tail.indexOf(delimiter, at + 1, 'latin1')) {
+      if (!(at === 0 && this.#startsAtBody) && (at < 2 || tail[at - 2] !== 0x0d || tail[at - 1] !== 0x0a)) continue;
+      const header = tail.subarray(at + delimiter.length + 2);
+      const headerEnd = header.indexOf('\r\n\r\n', 0, 'latin1');
+      if ((headerEnd === -1 ? header.length : headerEnd) >= MAX_PART_HEADER_BYTES - 4) return true;
+    }
+    return false;
+  }
+
+  #keep(chunk: Buffer): void {
+    this.#chunks.push(chunk);
+    this.#bytes += chunk.length;
+    // The failing chunk and a whole bound's worth of header and delimiter before it.
+    while (this.#chunks.length > 1 && this.#bytes - this.#chunks[0]!.length >= MAX_PART_HEADER_BYTES + 256 + chunk.length) {
+      this.#bytes -= this.#chunks.shift()!.length;
+      this.#startsAtBody = false;
+    }
+  }
 }
