@@ -4,7 +4,7 @@ import { processRequest, runCommandLine, type App, type RunOptions } from '@netc
 import { isCgiEnvironment, readCgiEnvironment } from './environment.js';
 import { limitedBody } from './stdin-body.js';
 import { StdoutOutput } from './stdout-output.js';
-import { abortOnEndingSignals } from './termination.js';
+import { BROKEN_PIPE_STATUS, endRequestEarly } from './termination.js';
 
 /** Options of {@link runCgi}: the core's. */
 export type CgiOptions = RunOptions;
@@ -33,17 +33,32 @@ export async function runCgi(app: App, options: CgiOptions = {}): Promise<void> 
   let stdinOpened = false;
   const body = limitedBody(() => { stdinOpened = true; return process.stdin; }, contentLength);
   const controller = new AbortController();
+  const logError = (line: string): void => { process.stderr.write(`${line}\n`); };
   const reason = (): RequestAbortedError => new RequestAbortedError('the web server ended the CGI program (the client went away, or a time-out)');
   // An abort destroys it with its reason; unread, that must not be an uncaught error.
   body.on('error', () => {});
-  const termination = abortOnEndingSignals(controller, reason);
-  controller.signal.addEventListener('abort', () => body.destroy(reason()), { once: true });
+  const ending = endRequestEarly(controller, reason, logError);
+  const output = new StdoutOutput(1, undefined, (failure) => {
+    logError(`the request is aborted: ${failure.message}`);
+    ending.abort(BROKEN_PIPE_STATUS, failure);
+  });
+  controller.signal.addEventListener('abort', () => {
+    body.destroy(controller.signal.reason as Error);
+    output.abort(controller.signal.reason as Error);
+  }, { once: true });
+  let running = true;
+  // Node ends a process whose every handle is gone with status 13 while an app still awaits: say
+  // why. (After an abort, a timer holds the process and its exit says why itself.)
+  const onExit = (status: number): void => {
+    if (running && !controller.signal.aborted) logError(`the process exits (status ${status}) while the request is still running: the app awaits something nothing will settle`);
+  };
+  process.once('exit', onExit);
   try {
     await processRequest(app, {
       variables,
       body,
-      output: new StdoutOutput(),
-      logError: (line) => process.stderr.write(`${line}\n`),
+      output,
+      logError,
       signal: controller.signal,
       // The pipeline removes the temp files at once, whatever the app does.
       onAbort: (listener) => {
@@ -52,11 +67,13 @@ export async function runCgi(app: App, options: CgiOptions = {}): Promise<void> 
       },
     }, options);
   } finally {
-    termination.stop();
+    running = false;
+    process.off('exit', onExit);
+    ending.stop();
     body.destroy();
     // An open stdin would keep the process alive after the response.
     if (stdinOpened) process.stdin.destroy();
   }
   // The temp files are gone (the pipeline removed them): now end as the signal asked.
-  termination.exitIfSignalled();
+  ending.exitIfAborted();
 }

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { parseCgiResponse } from '@netcgi/connector-test';
 import { isCgiEnvironment, readCgiEnvironment } from '@netcgi/connector-cgi';
 import { CGI_APP } from './helpers/cgi-script.js';
+import { GRACE_MS } from '../src/termination.js';
 
 const BASE = { GATEWAY_INTERFACE: 'CGI/1.1', SERVER_PROTOCOL: 'HTTP/1.1', SERVER_NAME: 'www.example.org', SERVER_PORT: '80', SCRIPT_NAME: '/app.cgi' };
 
@@ -128,6 +129,90 @@ describe('ended by the web server', () => {
       expect(readdirSync(tmp)).toEqual([]);
     } finally {
       rmSync(tmp, { recursive: true, force: true });
+    }
+  });
+
+  it('an app that ignores its abort: the temp files go at the signal, the process exits 143 after the grace, with a line', async () => {
+    const { mkdtempSync, readdirSync, rmSync } = await import('node:fs');
+    const tmp = mkdtempSync('/tmp/cgi-term-');
+    try {
+      const size = 2 * 1024 * 1024; // over maxMemoryArgumentSize: a temp file
+      const script = await startScript({ REQUEST_METHOD: 'PUT', PATH_INFO: '/ignore-abort', CONTENT_TYPE: 'application/octet-stream', CONTENT_LENGTH: String(size) }, Buffer.alloc(size, 1), tmp);
+      await expect.poll(() => script.stderr(), { timeout: 5000 }).toContain('stored: file');
+      expect(readdirSync(tmp)).toHaveLength(1);
+      const signalledAt = Date.now();
+      script.child.kill('SIGTERM');
+      await expect.poll(() => readdirSync(tmp), { timeout: 1000 }).toEqual([]);
+      expect(await script.exited).toBe(143);
+      expect(Date.now() - signalledAt).toBeGreaterThanOrEqual(1900);
+      expect(script.stderr()).toContain('the app did not end within 2000 ms of its abort');
+    } finally {
+      rmSync(tmp, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('a web server that stops reading the response', () => {
+  /**
+   * Starts the fixture with its stdout on a real pipe (a FIFO, as Apache and lighttpd give a CGI
+   * program; Node's own child pipes are socket pairs), the reading end held by the test.
+   */
+  async function startOnPipe(variables: Record<string, string>) {
+    const { mkdtempSync, openSync, closeSync, constants, rmSync } = await import('node:fs');
+    const { execFileSync, spawn } = await import('node:child_process');
+    const { Socket } = await import('node:net');
+    const dir = mkdtempSync('/tmp/cgi-pipe-');
+    const fifo = `${dir}/stdout`;
+    execFileSync('mkfifo', [fifo]);
+    const readerFd = openSync(fifo, constants.O_RDONLY | constants.O_NONBLOCK);
+    const writerFd = openSync(fifo, 'w');
+    const child = spawn(process.execPath, [CGI_APP], { env: { ...BASE, ...variables }, stdio: ['ignore', writerFd, 'pipe'] });
+    closeSync(writerFd);
+    rmSync(dir, { recursive: true, force: true });
+    let stderr = '';
+    child.stderr!.on('data', (chunk: Buffer) => { stderr += chunk.toString(); });
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    const reader = new Socket({ fd: readerFd, readable: true, writable: false });
+    reader.on('error', () => {});
+    let received = 0;
+    const receivedEnough = new Promise<void>((resolve) => {
+      reader.on('data', (chunk: Buffer) => {
+        received += chunk.length;
+        if (received >= 256 * 1024) resolve();
+      });
+    });
+    await receivedEnough;
+    return { child, exited, reader, stderr: () => stderr };
+  }
+
+  /** The exit status, or 'still running' after `ms`. */
+  const exitWithin = (exited: Promise<number | null>, ms: number) =>
+    Promise.race([exited, new Promise<string>((resolve) => setTimeout(() => resolve('still running'), ms))]);
+
+  it('stalled: the SIGTERM a web server then sends still ends the program (exit 143)', async () => {
+    const script = await startOnPipe({ REQUEST_METHOD: 'GET', PATH_INFO: '/endless' });
+    script.reader.pause();
+    await new Promise((resolve) => setTimeout(resolve, 300)); // the pipe fills
+    script.child.kill('SIGTERM');
+    try {
+      // Blocked in write(2), the program would run no JavaScript until killed. Now it is aborted at
+      // once; this app waits for a 'drain' that will not come, so it ends after the grace.
+      expect(await exitWithin(script.exited, GRACE_MS + 1500)).toBe(143);
+      expect(script.stderr()).toContain('the app did not end within');
+    } finally {
+      script.child.kill('SIGKILL');
+      script.reader.destroy();
+    }
+  });
+
+  it('closed: the program says so on stderr and exits 141 (a broken pipe), not 0 or 13 with no word', async () => {
+    const script = await startOnPipe({ REQUEST_METHOD: 'GET', PATH_INFO: '/endless' });
+    script.reader.destroy();
+    try {
+      expect(await exitWithin(script.exited, GRACE_MS + 1500)).toBe(141);
+      expect(script.stderr()).toContain('the request is aborted: the web server no longer reads the response');
+    } finally {
+      script.child.kill('SIGKILL');
     }
   });
 });
