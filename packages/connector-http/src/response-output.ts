@@ -17,6 +17,7 @@ export class HttpResponseOutput implements ResponseOutput {
   #head: ResponseHead | undefined;
   #headSent = false;
   #held: Buffer | undefined;
+  #cutOff = false;
 
   /** `bodyless`: the request was a HEAD (no body, and no length to tell). */
   constructor(response: ServerResponse, bodyless: boolean) {
@@ -49,9 +50,26 @@ export class HttpResponseOutput implements ResponseOutput {
     return this.#send(bytes);
   }
 
+  /**
+   * The app failed after the head went out: `end` then closes the connection instead of ending
+   * the body, so that the client sees a truncated response (no last chunk, or fewer bytes than
+   * its Content-Length) rather than a complete one.
+   */
+  cutOff(): void {
+    this.#cutOff = true;
+  }
+
   end(): Promise<void> | void {
     const response = this.#response;
     if (response.writableFinished || response.destroyed) return;
+    if (this.#cutOff) {
+      return new Promise((resolve) => {
+        response.once('close', resolve);
+        // What the app wrote goes out first; then the connection is reset.
+        if (this.#headSent) response.socket?.end(() => response.destroy());
+        else response.destroy();
+      });
+    }
     if (!this.#headSent && !response.writableEnded) {
       const held = this.#held;
       this.#held = undefined;

@@ -141,10 +141,14 @@ export class HttpServer {
       if (gone && !controller.signal.aborted) controller.abort(new RequestAbortedError('the client went away'));
       return controller.signal;
     };
+    const output = new HttpResponseOutput(response, request.method === 'HEAD');
     void processRequest(this.#app, {
       variables: requestVariables(request, this.#settings),
       get body() { return (body ??= new RequestBody(request)); },
-      output: new HttpResponseOutput(response, request.method === 'HEAD'),
+      output,
+      onOutcome(outcome) {
+        if (outcome === 'cut-off') output.cutOff();
+      },
       logError: this.#settings.logError,
       get signal() { return signalOf(); },
       onAbort(listener) {
