@@ -9,7 +9,9 @@ import { fileURLToPath } from 'node:url';
  * a recipe and its test cannot drift apart silently.
  */
 export function recipe(name: string, values: Readonly<Record<string, string | number>>): string {
-  const path = fileURLToPath(new URL(`../examples/deploy/${name}`, import.meta.url));
+  // From test-support/ (the tests) or its dist/ (the bench's .mjs).
+  const here = fileURLToPath(new URL('.', import.meta.url)).replace(/dist\/$/, '');
+  const path = `${here}../examples/deploy/${name}`;
   const text = readFileSync(path, 'utf8');
   const named = new Set([...text.matchAll(/\{\{([A-Z0-9_]+)\}\}/g)].map((match) => match[1]!));
   const missing = [...named].filter((key) => !(key in values));

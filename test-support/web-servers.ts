@@ -112,13 +112,13 @@ export const lighttpdConformanceSkips: Readonly<Record<string, string>> = {
  * A whole nginx config for a test: foreground, one worker, every path in `directory`, and
  * `http` (server and upstream blocks) inside its http {} block.
  */
-export function nginxConfig(directory: string, http: string): string {
+export function nginxConfig(directory: string, http: string, workerConnections = 512): string {
   return `
 daemon off;
 worker_processes 1;
 pid ${directory}/nginx.pid;
 error_log ${directory}/error.log info;
-events { worker_connections 512; }
+events { worker_connections ${workerConnections}; }
 http {
   access_log off;
   client_body_temp_path ${directory}/body;
