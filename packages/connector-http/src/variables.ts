@@ -1,19 +1,20 @@
 // A node:http request's CGI variables, with X-Forwarded-* taken only from a trusted proxy.
 import type { IncomingMessage } from 'node:http';
 import type { TLSSocket } from 'node:tls';
-import { cgiVariablesOfHttpRequest } from '@netcgi/core/connector';
+import { httpRequestVariables, type CgiVariables } from '@netcgi/core/connector';
 
 /**
- * The variables a web server would set (core's `cgiVariablesOfHttpRequest`). With `trustProxy`,
+ * The variables a web server would set (core's `httpRequestVariables`: properties and headers,
+ * no `HTTP_*` round trip). With `trustProxy`,
  * the proxy's `X-Forwarded-For` (its last address), `-Proto` and `-Host` replace what the socket
  * says; without, they are ordinary request headers: a client could forge them.
  */
-export function requestVariables(request: IncomingMessage, settings: { readonly scriptName: string; readonly trustProxy: boolean }): Map<string, string> {
+export function requestVariables(request: IncomingMessage, settings: { readonly scriptName: string; readonly trustProxy: boolean }): CgiVariables {
   const socket = request.socket;
   const headers: [string, string][] = [];
   const raw = request.rawHeaders;
   for (let index = 0; index < raw.length; index += 2) headers.push([raw[index]!, raw[index + 1]!]);
-  const variables = cgiVariablesOfHttpRequest({
+  const variables = httpRequestVariables({
     method: request.method ?? 'GET',
     target: request.url ?? '/',
     headers,
@@ -24,25 +25,25 @@ export function requestVariables(request: IncomingMessage, settings: { readonly 
     scriptName: settings.scriptName,
     serverSoftware: 'netcgi-http',
   });
-  if (settings.trustProxy) applyForwarded(variables, request);
+  if (settings.trustProxy) applyForwarded(variables.properties, request);
   return variables;
 }
 
-function applyForwarded(variables: Map<string, string>, request: IncomingMessage): void {
+function applyForwarded(properties: Map<string, string>, request: IncomingMessage): void {
   const forwardedFor = lastValue(request.headers['x-forwarded-for']);
   if (forwardedFor !== undefined) {
-    variables.set('REMOTE_ADDR', forwardedFor);
-    variables.delete('REMOTE_PORT');
+    properties.set('REMOTE_ADDR', forwardedFor);
+    properties.delete('REMOTE_PORT');
   }
   const proto = lastValue(request.headers['x-forwarded-proto'])?.toLowerCase();
-  if (proto === 'https') variables.set('HTTPS', 'on');
-  else if (proto === 'http') variables.delete('HTTPS');
+  if (proto === 'https') properties.set('HTTPS', 'on');
+  else if (proto === 'http') properties.delete('HTTPS');
   const host = lastValue(request.headers['x-forwarded-host']);
   if (host !== undefined) {
     const match = /^(\[[^\]]*\]|[^:]*)(?::(\d{1,5}))?$/.exec(host);
     if (match !== null && match[1] !== '') {
-      variables.set('SERVER_NAME', match[1]!);
-      variables.set('SERVER_PORT', match[2] ?? (variables.get('HTTPS') === 'on' ? '443' : '80'));
+      properties.set('SERVER_NAME', match[1]!);
+      properties.set('SERVER_PORT', match[2] ?? (properties.get('HTTPS') === 'on' ? '443' : '80'));
     }
   }
 }

@@ -8,7 +8,7 @@ export type { App, OutputType, RunOptions } from './process-request.js';
 export type { RequestOutcome } from './handle-error.js';
 export type { RequestSummary } from './request-watch.js';
 export { RequestCgi, type Cgi, type CgiInit } from './cgi.js';
-export { cgiVariablesOfHttpRequest, percentDecode, type HttpRequestInfo } from './http-variables.js';
+export { cgiVariablesOfHttpRequest, httpRequestVariables, percentDecode, type HttpRequestInfo } from './http-variables.js';
 export { buildRequest, type BuiltRequest, type TestContent, type TestFile, type TestRequestInit } from './in-memory/request-builder.js';
 export { runInMemory, type InMemoryRequest, type InMemoryResponse } from './in-memory/run-in-memory.js';
 export { MemoryOutput } from './in-memory/memory-output.js';

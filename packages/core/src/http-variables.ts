@@ -35,12 +35,27 @@ export interface HttpRequestInfo {
  * `Content-Type` and `Content-Length` become `CONTENT_TYPE` and `CONTENT_LENGTH`.
  */
 export function cgiVariablesOfHttpRequest(request: HttpRequestInfo): Map<string, string> {
+  const { properties, headers } = httpRequestVariables(request);
+  const variables = new Map(properties);
+  for (const [name, value] of headers) {
+    if (name !== 'content-type' && name !== 'content-length') variables.set(`HTTP_${name.toUpperCase().replaceAll('-', '_')}`, value);
+  }
+  return variables;
+}
+
+/**
+ * The same as {@link cgiVariablesOfHttpRequest}, already split as the pipeline takes them (`CgiVariables`): the
+ * properties, and the header fields by lower-case name (repeats joined as there). A connector that
+ * reads HTTP itself passes this to `processRequest`, so that no header becomes an `HTTP_*` name to
+ * be split back again.
+ */
+export function httpRequestVariables(request: HttpRequestInfo): { readonly properties: Map<string, string>; readonly headers: [string, string][] } {
   const https = request.https === true;
   const queryStart = request.target.indexOf('?');
   const path = queryStart === -1 ? request.target : request.target.slice(0, queryStart);
   const scriptName = request.scriptName ?? '';
   const decodedPath = percentDecode(path);
-  const variables = new Map<string, string>([
+  const properties = new Map<string, string>([
     ['GATEWAY_INTERFACE', 'CGI/1.1'],
     ['SERVER_SOFTWARE', request.serverSoftware ?? 'netcgi'],
     ['SERVER_PROTOCOL', request.protocol ?? 'HTTP/1.1'],
@@ -50,23 +65,57 @@ export function cgiVariablesOfHttpRequest(request: HttpRequestInfo): Map<string,
     ['PATH_INFO', decodedPath.startsWith(scriptName) ? decodedPath.slice(scriptName.length) : decodedPath],
     ['QUERY_STRING', queryStart === -1 ? '' : request.target.slice(queryStart + 1)],
   ]);
-  if (request.remoteAddress !== undefined) variables.set('REMOTE_ADDR', request.remoteAddress);
-  if (request.remotePort !== undefined) variables.set('REMOTE_PORT', String(request.remotePort));
-  if (https) variables.set('HTTPS', 'on');
-  for (const [name, value] of request.headers) addHeader(variables, name, value);
-  const { host, port } = splitHost(variables.get('HTTP_HOST') ?? '');
-  variables.set('SERVER_NAME', host || request.localAddress || '');
-  variables.set('SERVER_PORT', request.localPort === undefined ? port || (https ? '443' : '80') : String(request.localPort));
-  return variables;
+  if (request.remoteAddress !== undefined) properties.set('REMOTE_ADDR', request.remoteAddress);
+  if (request.remotePort !== undefined) properties.set('REMOTE_PORT', String(request.remotePort));
+  if (https) properties.set('HTTPS', 'on');
+  const headers = joinedHeaders(request.headers);
+  for (const header of headers) {
+    if (header[0] === 'content-type') properties.set('CONTENT_TYPE', header[1]);
+    else if (header[0] === 'content-length') properties.set('CONTENT_LENGTH', header[1]);
+  }
+  const { host, port } = splitHost(headers.find(([name]) => name === 'host')?.[1] ?? '');
+  properties.set('SERVER_NAME', host || request.localAddress || '');
+  properties.set('SERVER_PORT', request.localPort === undefined ? port || (https ? '443' : '80') : String(request.localPort));
+  return { properties, headers };
 }
 
-function addHeader(variables: Map<string, string>, name: string, value: string): void {
-  const upper = name.toUpperCase().replaceAll('-', '_');
-  // httpoxy: a client's `Proxy:` header as HTTP_PROXY would be taken as the app's outgoing proxy.
-  if (upper === 'PROXY') return;
-  const variable = upper === 'CONTENT_TYPE' || upper === 'CONTENT_LENGTH' ? upper : `HTTP_${upper}`;
-  const earlier = variables.get(variable);
-  variables.set(variable, earlier === undefined ? value : `${earlier}${upper === 'COOKIE' ? '; ' : ', '}${value}`);
+/**
+ * Header fields by lower-case name, in the order of their first appearance, repeats joined by
+ * `, ` (cookies by `; `, RFC 6265 §5.4), as a web server joins them into one CGI variable; without
+ * `Proxy` (httpoxy: as HTTP_PROXY it would be taken as the app's outgoing proxy).
+ */
+function joinedHeaders(fields: Iterable<readonly [string, string]>): [string, string][] {
+  const headers: [string, string][] = [];
+  let seen: Map<string, [string, string]> | undefined;
+  for (const [rawName, value] of fields) {
+    const name = lowerCaseName(rawName);
+    if (name === 'proxy') continue;
+    const earlier = seen?.get(name) ?? (seen === undefined ? headers.find((header) => header[0] === name) : undefined);
+    if (earlier !== undefined) {
+      earlier[1] = `${earlier[1]}${name === 'cookie' ? '; ' : ', '}${value}`;
+      continue;
+    }
+    const header: [string, string] = [name, value];
+    headers.push(header);
+    // A linear search is cheapest for the dozen fields of most requests; a map past that.
+    if (seen === undefined && headers.length > 16) seen = new Map(headers.map((entry) => [entry[0], entry]));
+    else seen?.set(name, header);
+  }
+  return headers;
+}
+
+// Clients send the same few dozen names with every request: lower-case each once. Bounded, since
+// the names are the client's to choose.
+const lowerCaseNames = new Map<string, string>();
+const MAX_CACHED_NAMES = 512;
+
+function lowerCaseName(name: string): string {
+  let lower = lowerCaseNames.get(name);
+  if (lower === undefined) {
+    lower = name.toLowerCase();
+    if (lowerCaseNames.size < MAX_CACHED_NAMES) lowerCaseNames.set(name, lower);
+  }
+  return lower;
 }
 
 /** `example.com:8080` → host and port; `[::1]:80` keeps its brackets. No port gives `''`. */

@@ -12,7 +12,7 @@ import { DirectOutput, DiscardingOutput } from './output/direct-output.js';
 import { OutChannel } from './output/output-channel.js';
 import type { OutputSink } from './output/output-sink.js';
 import type { ResponseOutput, WritableOutput } from './output/response-output.js';
-import { splitCgiVariables } from './properties.js';
+import { splitCgiVariables, type CgiVariables } from './properties.js';
 import { MeteredOutput, RequestDeadline, type RequestSummary } from './request-watch.js';
 import { TempFiles } from './temp-files.js';
 
@@ -50,8 +50,12 @@ export interface RunOptions {
 
 /** What a connector supplies for one request; see docs/architecture.md, "The connector contract". */
 export interface ConnectorRequest {
-  /** The CGI meta-variables (RFC 3875 §4.1), `HTTP_*` request headers included. */
-  readonly variables: Iterable<readonly [string, string]>;
+  /**
+   * The CGI meta-variables (RFC 3875 §4.1), `HTTP_*` request headers included; or, from a
+   * connector that reads HTTP itself, already split into properties and headers
+   * (`httpRequestVariables`), which spares making `HTTP_*` names only to split them again.
+   */
+  readonly variables: Iterable<readonly [string, string]> | CgiVariables;
   /**
    * The request body. The pipeline reads at most CONTENT_LENGTH bytes, may stop early and may
    * destroy the stream; the connector discards whatever is left. Read only when there is a body
@@ -108,7 +112,8 @@ export async function processRequest<C extends Cgi = Cgi>(
   const started = options.onRequestEnd === undefined ? 0 : performance.now();
   const metered = options.onRequestEnd === undefined ? undefined : new MeteredOutput(request.output);
   const raw = metered ?? request.output;
-  const env = new Environment({ variables: splitCgiVariables(request.variables), config, output: raw, logError: request.logError });
+  const variables = 'properties' in request.variables ? request.variables : splitCgiVariables(request.variables);
+  const env = new Environment({ variables, config, output: raw, logError: request.logError });
   const tempFiles = new TempFiles(config.tmpDirectory, config.tmpPrefix);
   const deadline = options.requestTimeout === undefined ? undefined : new RequestDeadline(options.requestTimeout, () => request.signal);
   // A connector without a signal (CGI, in memory) still gives each request a signal of its own:
