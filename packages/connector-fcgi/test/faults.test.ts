@@ -3,60 +3,15 @@
 // apps that throw, never answer or ignore their signal. After each: no descriptor, timer, request
 // slot or temp file more than before, and the next request is answered.
 import { mkdtempSync, rmSync } from 'node:fs';
-import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { FcgiCgi } from '@netcgi/connector-fcgi';
 import { encodeBeginRequestBody, encodeNameValuePairs, encodeRecord, BeginRequestFlag, RecordType, Role } from '@netcgi/connector-fcgi/protocol';
 import { parseCgiResponse } from '@netcgi/connector-test';
+import { cutRequestAtEveryByte, faultApp, leaveResponseAtEveryByte, rawConnection, uploadBody, UPLOAD_BOUNDARY, type Sweep } from '../../../test-support/faults.js';
 import { leakCheck, type LeakCheck } from '../../../test-support/leaks.js';
 import { FcgiClient, getParams } from './helpers/fcgi-client.js';
 import { startServer, type RunningServer } from './helpers/server.js';
-
-const turn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
-
-async function app(cgi: FcgiCgi): Promise<void> {
-  cgi.setHeader({ contentType: 'text/plain' });
-  switch (cgi.environment.scriptName) {
-    case '/upload':
-      cgi.out.write(`file ${cgi.argument('file')?.size} field ${cgi.argumentValue('field')}`);
-      return;
-    case '/chunks':
-      // Four body records, a turn apart: a peer can leave between any two bytes of them.
-      for (const letter of 'abcd') {
-        cgi.out.write(letter.repeat(150));
-        await turn();
-      }
-      return;
-    case '/big': {
-      // 8 MiB in 64 KiB writes, waiting for 'drain' as Node apps do.
-      const chunk = Buffer.alloc(64 * 1024, 0x62);
-      for (let written = 0; written < 8 * 1024 * 1024; written += chunk.length) {
-        if (!cgi.out.write(chunk)) await new Promise((resolve) => cgi.out.once('drain', resolve));
-      }
-      return;
-    }
-    case '/throws':
-      throw new Error('the app failed before its output');
-    case '/throws-late':
-      // Direct output (the default): the header and this went out at the end of the turn.
-      cgi.out.write('partial ');
-      await turn();
-      throw new Error('the app failed after its header');
-    case '/ignores-signal':
-      // Never looks at cgi.signal; ends by itself a little later.
-      await new Promise((resolve) => setTimeout(resolve, 150));
-      cgi.out.write('finished anyway');
-      return;
-    case '/never':
-      // Awaits what nothing will ever settle, and holds no handle.
-      await new Promise(() => {});
-      return;
-    default:
-      cgi.out.write(`hello ${cgi.argumentValue('name', 'world')}`);
-  }
-}
 
 let running: RunningServer;
 let tempDirectory: string;
@@ -67,7 +22,7 @@ let witnessId = 0;
 beforeAll(async () => {
   tempDirectory = mkdtempSync(join(tmpdir(), 'netcgi-faults-'));
   // Uploads go to temp files (the default store), however small: a cut body must leave none behind.
-  running = await startServer(app, { maxReqs: 64, config: { tmpDirectory: tempDirectory } });
+  running = await startServer(faultApp, { maxReqs: 64, config: { tmpDirectory: tempDirectory } });
   witness = await FcgiClient.connect(running.port);
   await expectServing();
 });
@@ -85,16 +40,11 @@ async function expectServing(): Promise<void> {
   expect(parseCgiResponse(response.stdout).body.toString()).toBe(`hello ${witnessId}`);
 }
 
-const BOUNDARY = 'fault-boundary';
-/** A multipart POST as records: PARAMS in three records, STDIN in four (its file part in two). */
+/** The multipart POST of `/upload` as records: PARAMS in three records, STDIN in four (its file part in two). */
 function uploadRecords(id: number, keepConnection = true): Buffer[] {
-  const body = Buffer.from(
-    `--${BOUNDARY}\r\nContent-Disposition: form-data; name="field"\r\n\r\nvalue\r\n`
-    + `--${BOUNDARY}\r\nContent-Disposition: form-data; name="file"; filename="a.bin"\r\nContent-Type: application/octet-stream\r\n\r\n`
-    + `${'f'.repeat(200)}\r\n--${BOUNDARY}--\r\n`,
-  );
+  const body = uploadBody;
   const params = encodeNameValuePairs(Object.entries({
-    ...getParams('/upload'), REQUEST_METHOD: 'POST', CONTENT_TYPE: `multipart/form-data; boundary=${BOUNDARY}`, CONTENT_LENGTH: String(body.length),
+    ...getParams('/upload'), REQUEST_METHOD: 'POST', CONTENT_TYPE: `multipart/form-data; boundary=${UPLOAD_BOUNDARY}`, CONTENT_LENGTH: String(body.length),
   }));
   const third = Math.ceil(params.length / 3);
   const cuts = [0, 60, 140, 250, body.length];
@@ -107,16 +57,9 @@ function uploadRecords(id: number, keepConnection = true): Buffer[] {
   ];
 }
 
-function rawConnection(): Promise<Socket> {
-  return new Promise((resolve, reject) => {
-    const socket = connect(running.port, '127.0.0.1');
-    socket.once('connect', () => resolve(socket)).once('error', reject);
-    socket.on('error', () => {});
-  });
-}
-
 let leaks: LeakCheck;
 const baseline = (): void => { leaks = leakCheck(() => running.server.activeRequests, tempDirectory); };
+const sweep = (): Sweep => ({ port: running.port, leaks, expectServing, servingEvery: 16 });
 
 describe('a web server gone at every byte', () => {
   it('of a request (a multipart upload, stored in a temp file): closed or reset at each offset', async () => {
@@ -128,48 +71,20 @@ describe('a web server gone at every byte', () => {
     whole.close();
     expect(request.length).toBeGreaterThan(500);
     baseline();
-    for (let offset = 0; offset < request.length; offset++) {
-      for (const how of ['end', 'reset'] as const) {
-        const socket = await rawConnection();
-        if (offset > 0) await new Promise<void>((resolve) => socket.write(request.subarray(0, offset), () => resolve()));
-        // Read what the server answers (a 400, its close): a paused socket would never see its end.
-        socket.resume();
-        if (how === 'end') socket.end();
-        else socket.resetAndDestroy();
-        await new Promise((resolve) => socket.once('close', resolve));
-        await leaks.settled(`gone after ${offset} of ${request.length} request bytes (${how})`);
-      }
-      if (offset % 16 === 0) await expectServing();
-    }
-    await expectServing();
+    await cutRequestAtEveryByte(request, sweep());
     expect(running.server.activeRequests).toBe(0);
   }, 120_000);
 
   it('of a response (four body records a turn apart): the reader leaves after each byte', async () => {
     // The response's length on the wire: a request without keep-conn, read until the server closes.
-    const probe = await rawConnection();
+    const probe = await rawConnection(running.port);
     let responseBytes = 0;
     probe.on('data', (chunk: Buffer) => { responseBytes += chunk.length; });
     probe.write(Buffer.concat(getRecords('/chunks', false)));
     await new Promise((resolve) => probe.once('close', resolve));
     expect(responseBytes).toBeGreaterThan(4 * 150 + 4 * 8);
     baseline();
-    for (let offset = 0; offset < responseBytes; offset++) {
-      const socket = await rawConnection();
-      let received = 0;
-      const left = new Promise<void>((resolve) => {
-        socket.on('data', (chunk: Buffer) => {
-          received += chunk.length;
-          if (received > offset) socket.resetAndDestroy();
-        });
-        socket.once('close', () => resolve());
-      });
-      socket.write(Buffer.concat(getRecords('/chunks')));
-      await left;
-      await leaks.settled(`the reader left after ${offset} of ${responseBytes} response bytes`);
-      if (offset % 32 === 0) await expectServing();
-    }
-    await expectServing();
+    await leaveResponseAtEveryByte(Buffer.concat(getRecords('/chunks')), responseBytes, sweep());
   }, 120_000);
 });
 

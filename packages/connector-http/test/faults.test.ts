@@ -3,49 +3,13 @@
 // signal. After each: no descriptor, timer, request slot or temp file more than before, and the
 // next request is answered.
 import { mkdtempSync, rmSync } from 'node:fs';
-import { connect, type Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Cgi } from '@netcgi/core';
 import { runHttp, type HttpServer } from '@netcgi/connector-http';
+import { cutRequestAtEveryByte, faultApp, leaveResponseAtEveryByte, rawConnection, uploadBody, UPLOAD_BOUNDARY, type Sweep } from '../../../test-support/faults.js';
 import { leakCheck, type LeakCheck } from '../../../test-support/leaks.js';
-
-const turn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
-
-async function app(cgi: Cgi): Promise<void> {
-  cgi.setHeader({ contentType: 'text/plain' });
-  switch (cgi.environment.pathInfo) {
-    case '/upload':
-      cgi.out.write(`file ${cgi.argument('file')?.size} field ${cgi.argumentValue('field')}`);
-      return;
-    case '/chunks':
-      // Four body chunks a turn apart: a client can leave between any two bytes of them.
-      for (const letter of 'abcd') {
-        cgi.out.write(letter.repeat(150));
-        await turn();
-      }
-      return;
-    case '/big': {
-      const chunk = Buffer.alloc(64 * 1024, 0x62);
-      for (let written = 0; written < 8 * 1024 * 1024; written += chunk.length) {
-        if (!cgi.out.write(chunk)) await new Promise((resolve) => cgi.out.once('drain', resolve));
-      }
-      return;
-    }
-    case '/throws':
-      throw new Error('the app failed before its output');
-    case '/throws-late':
-      cgi.out.write('partial ');
-      await turn();
-      throw new Error('the app failed after its header');
-    case '/never':
-      await new Promise(() => {});
-      return;
-    default:
-      cgi.out.write(`hello ${cgi.argumentValue('name', 'world')}`);
-  }
-}
 
 let server: HttpServer;
 let port = 0;
@@ -57,9 +21,9 @@ let witnessCount = 0;
 
 beforeAll(async () => {
   tempDirectory = mkdtempSync(join(tmpdir(), 'netcgi-http-faults-'));
-  server = await runHttp(app, { listen: { port: 0 }, handleSignals: false, logError: (line) => errors.push(line), config: { tmpDirectory: tempDirectory } });
+  server = await runHttp(faultApp, { listen: { port: 0 }, handleSignals: false, logError: (line) => errors.push(line), config: { tmpDirectory: tempDirectory } });
   port = server.address()!.port;
-  witness = await rawConnection();
+  witness = await rawConnection(port);
   await expectServing();
 });
 afterAll(async () => {
@@ -67,14 +31,6 @@ afterAll(async () => {
   await server.close(1000);
   rmSync(tempDirectory, { recursive: true, force: true });
 });
-
-function rawConnection(): Promise<Socket> {
-  return new Promise((resolve, reject) => {
-    const socket = connect(port, '127.0.0.1');
-    socket.once('connect', () => resolve(socket)).once('error', reject);
-    socket.on('error', () => {});
-  });
-}
 
 /** Sends `request` on `socket` and reads one whole response (Content-Length or chunked); its raw text. */
 function exchange(socket: Socket, request: string | Buffer): Promise<string> {
@@ -103,71 +59,41 @@ async function expectServing(): Promise<void> {
   expect(response).toContain(`hello ${witnessCount}`);
 }
 
-const BOUNDARY = 'fault-boundary';
 function uploadRequest(): Buffer {
-  const body = `--${BOUNDARY}\r\nContent-Disposition: form-data; name="field"\r\n\r\nvalue\r\n`
-    + `--${BOUNDARY}\r\nContent-Disposition: form-data; name="file"; filename="a.bin"\r\nContent-Type: application/octet-stream\r\n\r\n`
-    + `${'f'.repeat(200)}\r\n--${BOUNDARY}--\r\n`;
-  return Buffer.from(`POST /upload HTTP/1.1\r\nHost: localhost\r\nContent-Type: multipart/form-data; boundary=${BOUNDARY}\r\nContent-Length: ${body.length}\r\n\r\n${body}`);
+  const head = `POST /upload HTTP/1.1\r\nHost: localhost\r\nContent-Type: multipart/form-data; boundary=${UPLOAD_BOUNDARY}\r\nContent-Length: ${uploadBody.length}\r\n\r\n`;
+  return Buffer.concat([Buffer.from(head), uploadBody]);
 }
 
 let leaks: LeakCheck;
 const baseline = (): void => { leaks = leakCheck(() => server.activeRequests, tempDirectory); };
+const sweep = (): Sweep => ({ port, leaks, expectServing, servingEvery: 16 });
 
 describe('a client gone at every byte', () => {
   it('of a request (a multipart upload, stored in a temp file): closed or reset at each offset', async () => {
     const request = uploadRequest();
-    const whole = await rawConnection();
+    const whole = await rawConnection(port);
     expect(await exchange(whole, request)).toContain('file 200 field value');
     whole.destroy();
     expect(request.length).toBeGreaterThan(500);
     baseline();
-    for (let offset = 0; offset < request.length; offset++) {
-      for (const how of ['end', 'reset'] as const) {
-        const socket = await rawConnection();
-        if (offset > 0) await new Promise<void>((resolve) => socket.write(request.subarray(0, offset), () => resolve()));
-        // Read what the server answers (a 400, its close): a paused socket would never see its end.
-        socket.resume();
-        if (how === 'end') socket.end();
-        else socket.resetAndDestroy();
-        await new Promise((resolve) => socket.once('close', resolve));
-        await leaks.settled(`gone after ${offset} of ${request.length} request bytes (${how})`);
-      }
-      if (offset % 16 === 0) await expectServing();
-    }
-    await expectServing();
+    await cutRequestAtEveryByte(request, sweep());
   }, 120_000);
 
   it('of a response (four chunks a turn apart): the reader leaves after each byte', async () => {
     const request = 'GET /chunks HTTP/1.1\r\nHost: localhost\r\n\r\n';
-    const probe = await rawConnection();
+    const probe = await rawConnection(port);
     const responseBytes = (await exchange(probe, request)).length;
     probe.destroy();
     expect(responseBytes).toBeGreaterThan(600);
     baseline();
-    for (let offset = 0; offset < responseBytes; offset++) {
-      const socket = await rawConnection();
-      let received = 0;
-      const left = new Promise<void>((resolve) => {
-        socket.on('data', (chunk: Buffer) => {
-          received += chunk.length;
-          if (received > offset) socket.resetAndDestroy();
-        });
-        socket.once('close', () => resolve());
-      });
-      socket.write(request);
-      await left;
-      await leaks.settled(`the reader left after ${offset} of ${responseBytes} response bytes`);
-      if (offset % 32 === 0) await expectServing();
-    }
-    await expectServing();
+    await leaveResponseAtEveryByte(request, responseBytes, sweep());
   }, 120_000);
 });
 
 describe('a client that stops reading, then leaves', () => {
   it('frees the stalled request when the connection goes', async () => {
     baseline();
-    const socket = await rawConnection();
+    const socket = await rawConnection(port);
     socket.pause();
     socket.write('GET /big HTTP/1.1\r\nHost: localhost\r\n\r\n');
     await new Promise((resolve) => setTimeout(resolve, 100)); // the app waits for 'drain'
@@ -181,7 +107,7 @@ describe('a client that stops reading, then leaves', () => {
 describe('apps that fail', () => {
   it('throwing before its output: a 500, and nothing left', async () => {
     baseline();
-    const socket = await rawConnection();
+    const socket = await rawConnection(port);
     expect(await exchange(socket, 'GET /throws HTTP/1.1\r\nHost: localhost\r\n\r\n')).toMatch(/^HTTP\/1\.1 500 /);
     socket.destroy();
     await leaks.settled('an app that threw');
@@ -190,7 +116,7 @@ describe('apps that fail', () => {
 
   it('throwing after its header: the response is cut (the connection closed), and nothing left', async () => {
     baseline();
-    const socket = await rawConnection();
+    const socket = await rawConnection(port);
     let text = '';
     socket.on('data', (chunk: Buffer) => { text += chunk.toString(); });
     socket.write('GET /throws-late HTTP/1.1\r\nHost: localhost\r\n\r\n');
@@ -211,7 +137,7 @@ describe('apps that fail', () => {
 
   it('never answering: a client that gives up frees the slot; the app is logged after 10 s', async () => {
     baseline();
-    const socket = await rawConnection();
+    const socket = await rawConnection(port);
     socket.write('GET /never HTTP/1.1\r\nHost: localhost\r\n\r\n');
     await expect.poll(() => server.activeRequests).toBe(1);
     socket.resetAndDestroy();
