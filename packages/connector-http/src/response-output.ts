@@ -65,8 +65,9 @@ export class HttpResponseOutput implements ResponseOutput {
     if (this.#cutOff) {
       return new Promise((resolve) => {
         response.once('close', resolve);
-        // What the app wrote goes out first; then the connection is reset.
-        if (this.#headSent) response.socket?.end(() => response.destroy());
+        // What the app wrote goes out first, then the connection closes (FIN, no last chunk).
+        const socket = response.socket;
+        if (this.#headSent && socket !== null) socket.end(() => response.destroy());
         else response.destroy();
       });
     }

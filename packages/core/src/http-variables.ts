@@ -44,10 +44,10 @@ export function cgiVariablesOfHttpRequest(request: HttpRequestInfo): Map<string,
 }
 
 /**
- * The same as {@link cgiVariablesOfHttpRequest}, already split as the pipeline takes them (`CgiVariables`): the
- * properties, and the header fields by lower-case name (repeats joined as there). A connector that
- * reads HTTP itself passes this to `processRequest`, so that no header becomes an `HTTP_*` name to
- * be split back again.
+ * The same as {@link cgiVariablesOfHttpRequest}, already split as the pipeline takes them
+ * (`CgiVariables`): the properties, and the header fields by lower-case name (repeats joined as
+ * there). A connector that reads HTTP itself passes this to `processRequest`, so that no header
+ * becomes an `HTTP_*` name to be split back again.
  */
 export function httpRequestVariables(request: HttpRequestInfo): { readonly properties: Map<string, string>; readonly headers: [string, string][] } {
   const https = request.https === true;
