@@ -93,6 +93,8 @@ export async function cutRequestAtEveryByte(request: Buffer, sweep: Sweep): Prom
     if (offset % sweep.servingEvery === 0) await sweep.expectServing();
   }
   await sweep.expectServing();
+  // The witness's request holds its slot a moment past its answer (the pipeline's clean-up).
+  await sweep.leaks.settled('after the sweep');
 }
 
 /** For each offset below `responseBytes`: sends `request`, reads `offset` + 1 bytes of the answer, resets. */
@@ -113,4 +115,5 @@ export async function leaveResponseAtEveryByte(request: Buffer | string, respons
     if (offset % sweep.servingEvery === 0) await sweep.expectServing();
   }
   await sweep.expectServing();
+  await sweep.leaks.settled('after the sweep');
 }

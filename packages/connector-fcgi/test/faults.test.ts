@@ -72,7 +72,6 @@ describe('a web server gone at every byte', () => {
     expect(request.length).toBeGreaterThan(500);
     baseline();
     await cutRequestAtEveryByte(request, sweep());
-    expect(running.server.activeRequests).toBe(0);
   }, 120_000);
 
   it('of a response (four body records a turn apart): the reader leaves after each byte', async () => {
@@ -123,7 +122,7 @@ describe('FCGI_ABORT_REQUEST', () => {
     client.socket.pause();
     client.write(getRecords('/big'));
     await new Promise((resolve) => setTimeout(resolve, 100)); // the app waits for 'drain'
-    expect(running.server.activeRequests).toBe(1);
+    await expect.poll(() => running.server.activeRequests).toBe(1);
     client.write([encodeRecord(RecordType.AbortRequest, 1)]);
     await expect.poll(() => running.server.activeRequests).toBe(0);
     client.socket.resume();
@@ -155,7 +154,7 @@ describe('a web server that stops reading, then leaves', () => {
     client.socket.pause();
     client.write(getRecords('/big'));
     await new Promise((resolve) => setTimeout(resolve, 100));
-    expect(running.server.activeRequests).toBe(1);
+    await expect.poll(() => running.server.activeRequests).toBe(1);
     client.socket.resetAndDestroy();
     await leaks.settled('a stalled web server gone');
     await expectServing();

@@ -97,7 +97,7 @@ describe('a client that stops reading, then leaves', () => {
     socket.pause();
     socket.write('GET /big HTTP/1.1\r\nHost: localhost\r\n\r\n');
     await new Promise((resolve) => setTimeout(resolve, 100)); // the app waits for 'drain'
-    expect(server.activeRequests).toBe(1);
+    await expect.poll(() => server.activeRequests).toBe(1);
     socket.resetAndDestroy();
     await leaks.settled('a stalled client gone');
     await expectServing();
