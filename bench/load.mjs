@@ -59,8 +59,11 @@ try {
   const samples = [];
   const startedAt = Date.now();
   const sampler = setInterval(() => samples.push({ atSeconds: Math.round((Date.now() - startedAt) / 1000), ...appReadings(app.pid) }), SAMPLE_EVERY_MS);
+  // wrk's time-out is nginx's own (fastcgi_read_timeout, 60 s): later, nginx fails the request
+  // itself, and that counts; sooner would count waits the setup allows as failures (the tail
+  // reaches 20 s at 1,000 connections on two shared cores).
   console.log(`${connections} connections for ${seconds} s through nginx to netcgi-fcgi ${args['no-supervisor'] ? '--no-supervisor' : `--workers ${args.workers}`}: hello, form, multipart upload, 64 KiB download`);
-  const { stdout } = await run('wrk', ['-t2', `-c${connections}`, `-d${seconds}s`, '--timeout', '30s', '--latency', '-s', join(bench, 'lib/load-mix.lua'), url], { env: cleanEnvironment(), maxBuffer: 1 << 20 });
+  const { stdout } = await run('wrk', ['-t2', `-c${connections}`, `-d${seconds}s`, '--timeout', '60s', '--latency', '-s', join(bench, 'lib/load-mix.lua'), url], { env: cleanEnvironment(), maxBuffer: 1 << 20 });
   clearInterval(sampler);
 
   // nginx gone (and with it the connections it kept to the app), the app must hold what it held
