@@ -41,8 +41,7 @@ export class StdoutOutput implements ResponseOutput {
 
   write(chunk: Buffer | string): Promise<void> | void {
     const bytes = this.#checked(chunk);
-    if (this.#stream !== undefined) return this.#toStream(bytes);
-    if (this.#written + bytes.length <= SYNC_WRITE_BYTES) return this.#writeSync(bytes);
+    if (this.#stream === undefined && this.#written + bytes.length <= SYNC_WRITE_BYTES) return this.#writeSync(bytes);
     return this.#toStream(bytes);
   }
 

@@ -1,4 +1,4 @@
-// One transport connection: records in, requests by id, management records; records out through its RecordWriter.
+// One transport connection: records in, requests by id, management records; out via its RecordWriter.
 import type { Socket } from 'node:net';
 import { FcgiRequest, type RequestHost, type RequestSettings } from './fcgi-request.js';
 import type { InputStream } from './input-stream.js';

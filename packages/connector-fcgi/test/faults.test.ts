@@ -10,7 +10,7 @@ import { encodeBeginRequestBody, encodeNameValuePairs, encodeRecord, BeginReques
 import { parseCgiResponse } from '@netcgi/connector-test';
 import { cutRequestAtEveryByte, faultApp, leaveResponseAtEveryByte, rawConnection, uploadBody, UPLOAD_BOUNDARY, type Sweep } from '../../../test-support/faults.js';
 import { leakCheck, type LeakCheck } from '../../../test-support/leaks.js';
-import { FcgiClient, getParams } from './helpers/fcgi-client.js';
+import { FcgiClient, getParams, requestRecords } from './helpers/fcgi-client.js';
 import { startServer, type RunningServer } from './helpers/server.js';
 
 let running: RunningServer;
@@ -41,7 +41,7 @@ async function expectServing(): Promise<void> {
 }
 
 /** The multipart POST of `/upload` as records: PARAMS in three records, STDIN in four (its file part in two). */
-function uploadRecords(id: number, keepConnection = true): Buffer[] {
+function uploadRecords(id: number): Buffer[] {
   const body = uploadBody;
   const params = encodeNameValuePairs(Object.entries({
     ...getParams('/upload'), REQUEST_METHOD: 'POST', CONTENT_TYPE: `multipart/form-data; boundary=${UPLOAD_BOUNDARY}`, CONTENT_LENGTH: String(body.length),
@@ -49,7 +49,7 @@ function uploadRecords(id: number, keepConnection = true): Buffer[] {
   const third = Math.ceil(params.length / 3);
   const cuts = [0, 60, 140, 250, body.length];
   return [
-    encodeRecord(RecordType.BeginRequest, id, encodeBeginRequestBody(Role.Responder, keepConnection ? BeginRequestFlag.KeepConnection : 0)),
+    encodeRecord(RecordType.BeginRequest, id, encodeBeginRequestBody(Role.Responder, BeginRequestFlag.KeepConnection)),
     ...[0, 1, 2].map((index) => encodeRecord(RecordType.Params, id, params.subarray(index * third, (index + 1) * third))),
     encodeRecord(RecordType.Params, id),
     ...cuts.slice(0, -1).map((start, index) => encodeRecord(RecordType.Stdin, id, body.subarray(start, cuts[index + 1]))),
@@ -79,23 +79,13 @@ describe('a web server gone at every byte', () => {
     const probe = await rawConnection(running.port);
     let responseBytes = 0;
     probe.on('data', (chunk: Buffer) => { responseBytes += chunk.length; });
-    probe.write(Buffer.concat(getRecords('/chunks', false)));
+    probe.write(Buffer.concat(requestRecords(1, getParams('/chunks'), undefined, { keepConnection: false })));
     await new Promise((resolve) => probe.once('close', resolve));
     expect(responseBytes).toBeGreaterThan(4 * 150 + 4 * 8);
     baseline();
-    await leaveResponseAtEveryByte(Buffer.concat(getRecords('/chunks')), responseBytes, sweep());
+    await leaveResponseAtEveryByte(Buffer.concat(requestRecords(1, getParams('/chunks'))), responseBytes, sweep());
   }, 120_000);
 });
-
-/** A GET of `path` as records. */
-function getRecords(path: string, keepConnection = true, id = 1): Buffer[] {
-  return [
-    encodeRecord(RecordType.BeginRequest, id, encodeBeginRequestBody(Role.Responder, keepConnection ? BeginRequestFlag.KeepConnection : 0)),
-    encodeRecord(RecordType.Params, id, encodeNameValuePairs(Object.entries(getParams(path)))),
-    encodeRecord(RecordType.Params, id),
-    encodeRecord(RecordType.Stdin, id),
-  ];
-}
 
 describe('FCGI_ABORT_REQUEST', () => {
   it('at every record boundary of a request: END_REQUEST answers, and the connection serves on', async () => {
@@ -120,7 +110,7 @@ describe('FCGI_ABORT_REQUEST', () => {
     baseline();
     const client = await FcgiClient.connect(running.port);
     client.socket.pause();
-    client.write(getRecords('/big'));
+    client.write(requestRecords(1, getParams('/big')));
     await new Promise((resolve) => setTimeout(resolve, 100)); // the app waits for 'drain'
     await expect.poll(() => running.server.activeRequests).toBe(1);
     client.write([encodeRecord(RecordType.AbortRequest, 1)]);
@@ -135,7 +125,7 @@ describe('FCGI_ABORT_REQUEST', () => {
   it('to an app that ignores its signal: the slot is free at once, the app ends by itself', async () => {
     baseline();
     const client = await FcgiClient.connect(running.port);
-    client.write(getRecords('/ignores-signal'));
+    client.write(requestRecords(1, getParams('/ignores-signal')));
     await expect.poll(() => running.server.activeRequests).toBe(1);
     client.write([encodeRecord(RecordType.AbortRequest, 1)]);
     expect((await client.response(1)).appStatus).toBe(1);
@@ -152,7 +142,7 @@ describe('a web server that stops reading, then leaves', () => {
     baseline();
     const client = await FcgiClient.connect(running.port);
     client.socket.pause();
-    client.write(getRecords('/big'));
+    client.write(requestRecords(1, getParams('/big')));
     await new Promise((resolve) => setTimeout(resolve, 100));
     await expect.poll(() => running.server.activeRequests).toBe(1);
     client.socket.resetAndDestroy();
@@ -186,7 +176,7 @@ describe('apps that fail', () => {
   it('never answering: a web server that gives up frees the slot; the app is logged after 10 s', async () => {
     baseline();
     const client = await FcgiClient.connect(running.port);
-    client.write(getRecords('/never'));
+    client.write(requestRecords(1, getParams('/never')));
     await expect.poll(() => running.server.activeRequests).toBe(1);
     client.socket.resetAndDestroy();
     await expect.poll(() => running.server.activeRequests).toBe(0);
