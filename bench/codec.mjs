@@ -70,7 +70,7 @@ class LoopbackSocket extends EventEmitter {
 }
 
 /** µs per hello request through FcgiServer.accept → Connection → FcgiRequest → core pipeline → records, 32 connections. */
-async function helloInProcess(app, options, requests) {
+export async function helloInProcess(app, options, requests) {
   const request = Buffer.concat([
     encodeRecord(RecordType.BeginRequest, 1, encodeBeginRequestBody(1, 1)),
     encodeRecord(RecordType.Params, 1, encodeNameValuePairs(helloParams)), encodeRecord(RecordType.Params, 1), encodeRecord(RecordType.Stdin, 1),

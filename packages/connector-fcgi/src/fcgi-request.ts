@@ -1,7 +1,7 @@
 // One FastCGI request: its params, its input streams, the core pipeline, its END_REQUEST.
 import { Readable } from 'node:stream';
 import { RequestAbortedError } from '@netcgi/core';
-import { processRequest, type App, type RequestOutcome, type RunOptions } from '@netcgi/core/connector';
+import { processRequest, type App, type ConnectorRequest, type RequestOutcome, type RunOptions } from '@netcgi/core/connector';
 import { FcgiRequestCgi, roleNames, type FcgiCgi } from './fcgi-cgi.js';
 import { InputStream, type InputFlowControl } from './input-stream.js';
 import { StdoutOutput } from './stdout-output.js';
@@ -127,6 +127,22 @@ export class FcgiRequest {
     else this.#stdinStream().deliver(content);
   }
 
+  /** The request body as the pipeline reads it (an Authorizer gets none, FastCGI §6.3). */
+  bodyStream(): Readable {
+    return this.role === Role.Authorizer ? Readable.from([]) : this.#stdinStream();
+  }
+
+  /** The pipeline's outcome, for END_REQUEST's appStatus. */
+  setOutcome(outcome: RequestOutcome): void {
+    this.#appStatus = appStatusOf(outcome);
+  }
+
+  /** The pipeline's abort listener (see ConnectorRequest.onAbort): told at once if already aborted. */
+  listenForAbort(listener: () => void): void {
+    if (this.#abortReason !== undefined) listener();
+    else this.#onAbort = listener;
+  }
+
   /** The body stream, made on first use: by a STDIN record with data, or by the pipeline reading. */
   #stdinStream(): InputStream {
     if (this.#stdin === undefined) {
@@ -182,24 +198,11 @@ export class FcgiRequest {
     const output = new StdoutOutput(this.#host.records, this.id, () => this.#end(this.#appStatus));
     this.#output = output;
     const role = roleNames.get(this.role) ?? 'responder';
-    const request = this;
     try {
-      await processRequest(this.#settings.app, {
-        variables,
-        get body() { return request.role === Role.Authorizer ? Readable.from([]) : request.#stdinStream(); },
-        output,
-        logError: (line) => this.#logError(line),
-        get signal() { return request.#signal(); },
-        onOutcome: (outcome) => { this.#appStatus = appStatusOf(outcome); },
-        role,
-        onAbort: (listener) => {
-          if (this.#abortReason !== undefined) listener();
-          else this.#onAbort = listener;
-        },
-      }, this.#settings.runOptions, (init) => new FcgiRequestCgi(init, role, this.#data));
+      await processRequest(this.#settings.app, new PipelineRequest(this, variables, output, role), this.#settings.runOptions, (init) => new FcgiRequestCgi(init, role, this.#data));
     } catch (error) {
       // config.defaultErrorHandler is false: the app asked for its errors; the response is cut.
-      this.#logError(`the app threw: ${error instanceof Error ? error.stack : String(error)}`);
+      this.logError(`the app threw: ${error instanceof Error ? error.stack : String(error)}`);
     } finally {
       this.#onAbort = undefined;
       // Discard what the app left unread: later STDIN / DATA records are dropped, not held.
@@ -230,7 +233,8 @@ export class FcgiRequest {
     this.#host.requestSettled(this);
   }
 
-  #signal(): AbortSignal {
+  /** The request's signal, made when first asked for. */
+  signal(): AbortSignal {
     if (this.#controller === undefined) {
       this.#controller = new AbortController();
       if (this.#abortReason !== undefined) this.#controller.abort(this.#abortReason);
@@ -255,7 +259,8 @@ export class FcgiRequest {
     this.#data?.destroy(reason);
   }
 
-  #logError(line: string): void {
+  /** A line for the web server's error log: the request's FCGI_STDERR while it is open. */
+  logError(line: string): void {
     if (this.#state === 'ended' || !this.#host.records.open) {
       this.#host.logError(`request ${this.id}: ${line}`);
       return;
@@ -277,7 +282,7 @@ export class FcgiRequest {
     this.#releaseParams();
     this.#params = [];
     this.#state = 'running';
-    this.#logError(message);
+    this.logError(message);
     const line = status === 431 ? '431 Request Header Fields Too Large' : '503 Service Unavailable';
     const response = Buffer.from(`Status: ${line}\r\nContent-Type: text/plain\r\n\r\n${message}\n`);
     const records: Buffer[] = [];
@@ -294,4 +299,36 @@ export class FcgiRequest {
 /** The Responder's appStatus, like a CGI program's exit status: 0 for a complete response. */
 function appStatusOf(outcome: RequestOutcome): number {
   return outcome === 'complete' ? 0 : 1;
+}
+
+/**
+ * What the pipeline reads of an {@link FcgiRequest}. A class, not an object literal with
+ * `get body()` and `get signal()`: V8 allocates a literal's accessor pairs in the old generation,
+ * and everything their getters close over then survives young collections until a full one
+ * (connector-http's HttpExchange says what that cost).
+ */
+class PipelineRequest implements ConnectorRequest {
+  readonly #request: FcgiRequest;
+  readonly logError: (line: string) => void;
+
+  constructor(request: FcgiRequest, readonly variables: (readonly [string, string])[], readonly output: StdoutOutput, readonly role: string) {
+    this.#request = request;
+    this.logError = (line) => request.logError(line);
+  }
+
+  get body(): Readable {
+    return this.#request.bodyStream();
+  }
+
+  get signal(): AbortSignal {
+    return this.#request.signal();
+  }
+
+  onOutcome(outcome: RequestOutcome): void {
+    this.#request.setOutcome(outcome);
+  }
+
+  onAbort(listener: () => void): void {
+    this.#request.listenForAbort(listener);
+  }
 }

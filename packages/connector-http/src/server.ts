@@ -2,10 +2,9 @@
 import { chmodSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { Server as NetServer, type AddressInfo, type Socket } from 'node:net';
-import { RequestAbortedError } from '@netcgi/core';
 import { processRequest, removeStaleSocket, type App, type ListenAddress, type RunOptions } from '@netcgi/core/connector';
-import { drainRest, RequestBody } from './request-body.js';
-import { HttpResponseOutput } from './response-output.js';
+import { HttpExchange } from './exchange.js';
+import { drainRest } from './request-body.js';
 import { requestVariables } from './variables.js';
 
 /** The settings of an {@link HttpServer}, every one resolved. */
@@ -113,58 +112,18 @@ export class HttpServer {
       connection.active = true;
     }
     if (this.#closing) response.shouldKeepAlive = false;
-    let body: RequestBody | undefined;
-    let controller: AbortController | undefined;
-    let onAbort: (() => void) | undefined;
-    let gone = false;
-    let settled = false;
-    // The request stops counting as active once: when the pipeline is done, or when the client is
-    // gone (whatever the app then does).
-    const settle = (): void => {
-      if (settled) return;
-      settled = true;
+    const exchange = new HttpExchange(request, response, requestVariables(request, this.#settings), this.#settings.logError, () => {
       if (connection !== undefined) connection.active = false;
       this.#active--;
-    };
-    response.on('close', () => {
-      if (response.writableFinished) return;
-      // The client went away before the response ended.
-      gone = true;
-      const reason = new RequestAbortedError('the client went away');
-      controller?.abort(reason);
-      body?.destroy(reason);
-      onAbort?.();
-      settle();
     });
-    const signalOf = (): AbortSignal => {
-      controller ??= new AbortController();
-      if (gone && !controller.signal.aborted) controller.abort(new RequestAbortedError('the client went away'));
-      return controller.signal;
-    };
-    const output = new HttpResponseOutput(response, request.method === 'HEAD');
-    void processRequest(this.#app, {
-      variables: requestVariables(request, this.#settings),
-      get body() { return (body ??= new RequestBody(request)); },
-      output,
-      onOutcome(outcome) {
-        if (outcome === 'cut-off') output.cutOff();
-      },
-      logError: this.#settings.logError,
-      get signal() { return signalOf(); },
-      onAbort(listener) {
-        if (gone) listener();
-        else onAbort = listener;
-      },
-    }, this.#runOptions).catch((error: unknown) => {
+    void processRequest(this.#app, exchange, this.#runOptions).catch((error: unknown) => {
       // config.defaultErrorHandler is false: the app asked for its errors; the response is cut.
       this.#settings.logError(`${request.method} ${request.url}: the app threw: ${error instanceof Error ? error.stack : String(error)}`);
       if (!response.headersSent && !response.destroyed) response.writeHead(500).end();
       else response.destroy();
     }).finally(() => {
       drainRest(request, this.#settings.maxDrainSize);
-      // The listener holds the pipeline's objects: let them go with the request.
-      onAbort = undefined;
-      settle();
+      exchange.settle();
       // Closing: this connection is done once its response is out.
       if (this.#closing && !request.socket.destroyed) {
         if (response.writableFinished) request.socket.end();
