@@ -71,16 +71,18 @@ export class HttpResponseOutput implements ResponseOutput {
         else response.destroy();
       });
     }
-    if (!this.#headSent && !response.writableEnded) {
+    if (response.writableEnded) return;
+    if (!this.#headSent) {
       const held = this.#held;
       this.#held = undefined;
       this.#sendHead(held?.length ?? 0);
-      if (held !== undefined) response.write(held);
+      // Head and body in one write: node:http joins them when the body comes with end().
+      response.end(held);
+      return;
     }
-    return new Promise((resolve) => {
-      response.once('finish', resolve).once('close', resolve);
-      if (!response.writableEnded) response.end();
-    });
+    // Handed to node:http, which writes it out; the pipeline has nothing to wait for (a client
+    // that goes away now is told by the response's 'close', see HttpExchange).
+    response.end();
   }
 
   /** The turn ended with the body still coming: out with the head and what was held, chunked. */
