@@ -5,7 +5,7 @@ import { processRequest, type App, type ConnectorRequest, type RequestOutcome, t
 import { FcgiRequestCgi, roleNames, type FcgiCgi } from './fcgi-cgi.js';
 import { InputStream, type InputFlowControl } from './input-stream.js';
 import { StdoutOutput } from './stdout-output.js';
-import { decodeNameValuePairs, encodeEndRequest, encodeRecord, encodeStream, ProtocolError, ProtocolStatus, RecordType, Role } from './protocol/index.js';
+import { decodeNameValuePairs, encodeResponseEnd, encodeStream, ProtocolError, ProtocolStatus, RecordType, Role, type LastContent } from './protocol/index.js';
 import type { RecordSink } from './record-sink.js';
 
 /** What a request needs of its connection. */
@@ -51,6 +51,8 @@ export class ParamsBudget {
 }
 
 type RequestState = 'params' | 'running' | 'ended';
+
+const NOTHING_HELD: LastContent = { stdout: [], stdoutBytes: 0 };
 
 /** One request id on one connection, from BEGIN_REQUEST to END_REQUEST. */
 export class FcgiRequest {
@@ -195,7 +197,7 @@ export class FcgiRequest {
   }
 
   async #run(variables: (readonly [string, string])[]): Promise<void> {
-    const output = new StdoutOutput(this.#host.records, this.id, () => this.#end(this.#appStatus));
+    const output = new StdoutOutput(this.#host.records, this.id, (last) => this.#end(this.#appStatus, last));
     this.#output = output;
     const role = roleNames.get(this.role) ?? 'responder';
     try {
@@ -213,14 +215,14 @@ export class FcgiRequest {
     }
   }
 
-  /** Sends the end of STDERR (if used) and STDOUT, then END_REQUEST, with what is queued, in one write. */
-  #end(appStatus: number): void {
+  /**
+   * Sends the response's last STDOUT content (what its output held), the end of STDERR (if used)
+   * and of STDOUT, then END_REQUEST, in one buffer, and writes it out with what is queued.
+   */
+  #end(appStatus: number, last: LastContent = NOTHING_HELD): void {
     if (this.#state === 'ended') return;
     this.#state = 'ended';
-    const records: Buffer[] = [];
-    if (this.#stderrUsed) records.push(encodeRecord(RecordType.Stderr, this.id));
-    records.push(encodeRecord(RecordType.Stdout, this.id), encodeEndRequest(this.id, appStatus, ProtocolStatus.RequestComplete));
-    this.#host.records.send(records);
+    this.#host.records.send([encodeResponseEnd(this.id, last, this.#stderrUsed, appStatus, ProtocolStatus.RequestComplete)]);
     // The response is whole: out with it now rather than at the end of the turn.
     this.#host.records.flush();
     this.#host.requestEnded(this);

@@ -1,7 +1,7 @@
 // A request's response as FCGI_STDOUT records, with the socket's backpressure (FastCGI §5.3).
 import { RequestAbortedError } from '@netcgi/core';
 import { serializeCgiHead, type ResponseHead, type ResponseOutput } from '@netcgi/core/connector';
-import { encodeStream, RecordType } from './protocol/index.js';
+import { encodeStream, RecordType, type LastContent } from './protocol/index.js';
 import type { RecordSink } from './record-sink.js';
 
 /** Small writes of one turn are merged into one STDOUT record up to this size. */
@@ -18,16 +18,16 @@ const MERGE_UP_TO_BYTES = 8 * 1024;
 export class StdoutOutput implements ResponseOutput {
   readonly #sink: RecordSink;
   readonly #requestId: number;
-  readonly #onEnd: () => void;
+  readonly #onEnd: (last: LastContent) => void;
   #ended = false;
   #destroyed = false;
-  /** Small writes not yet made into a record. */
-  #held: Buffer[] = [];
+  /** Small writes not yet made into a record (strings are encoded only into their record). */
+  #held: (Buffer | string)[] = [];
   #heldBytes = 0;
   /** Settles the write that waits for the socket, if one does. */
   #waiting: { resolve: () => void; reject: (error: Error) => void } | undefined;
 
-  constructor(sink: RecordSink, requestId: number, onEnd: () => void) {
+  constructor(sink: RecordSink, requestId: number, onEnd: (last: LastContent) => void) {
     this.#sink = sink;
     this.#requestId = requestId;
     this.#onEnd = onEnd;
@@ -52,25 +52,28 @@ export class StdoutOutput implements ResponseOutput {
 
   #writeNow(chunk: Buffer | string): void {
     if (!this.writable) throw new RequestAbortedError('the connection to the web server is gone');
-    const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
-    if (bytes.length === 0) return;
-    if (this.#heldBytes + bytes.length <= MERGE_UP_TO_BYTES) {
+    const length = typeof chunk === 'string' ? Buffer.byteLength(chunk) : chunk.length;
+    if (length === 0) return;
+    if (this.#heldBytes + length <= MERGE_UP_TO_BYTES) {
       if (this.#heldBytes === 0) this.#sink.beforeNextFlush(this.#sendHeld);
-      this.#held.push(bytes);
-      this.#heldBytes += bytes.length;
+      this.#held.push(chunk);
+      this.#heldBytes += length;
       return;
     }
     this.#sendHeld();
     const records: Buffer[] = [];
-    encodeStream(RecordType.Stdout, this.#requestId, bytes, records);
+    encodeStream(RecordType.Stdout, this.#requestId, typeof chunk === 'string' ? Buffer.from(chunk) : chunk, records);
     this.#sink.send(records);
   }
 
+  /** Hands what is held to `onEnd`, which sends it with the end of the response in one buffer. */
   end(): void {
     if (this.#ended || this.#destroyed) return;
-    this.#sendHeld();
+    const last = { stdout: this.#held, stdoutBytes: this.#heldBytes };
+    this.#held = [];
+    this.#heldBytes = 0;
     this.#ended = true;
-    this.#onEnd();
+    this.#onEnd(last);
   }
 
   /** The request was aborted or the connection is gone: nothing more is sent. */
@@ -84,12 +87,12 @@ export class StdoutOutput implements ResponseOutput {
   readonly #sendHeld = (): void => {
     if (this.#heldBytes === 0) return;
     const held = this.#held;
-    const data = held.length === 1 ? held[0]! : Buffer.concat(held, this.#heldBytes);
+    const bytes = this.#heldBytes;
     this.#held = [];
     this.#heldBytes = 0;
     if (this.#destroyed || !this.#sink.open) return;
     const records: Buffer[] = [];
-    encodeStream(RecordType.Stdout, this.#requestId, data, records);
+    encodeStream(RecordType.Stdout, this.#requestId, joined(held, bytes), records);
     this.#sink.send(records);
   };
 
@@ -100,4 +103,13 @@ export class StdoutOutput implements ResponseOutput {
     if (this.#destroyed || !this.#sink.open) waiting.reject(new RequestAbortedError('the connection to the web server is gone'));
     else waiting.resolve();
   }
+}
+
+/** The pieces in one buffer, strings encoded straight into it. */
+function joined(pieces: readonly (Buffer | string)[], bytes: number): Buffer {
+  if (pieces.length === 1 && typeof pieces[0] !== 'string') return pieces[0]!;
+  const buffer = Buffer.allocUnsafe(bytes);
+  let offset = 0;
+  for (const piece of pieces) offset += typeof piece === 'string' ? buffer.write(piece, offset, 'utf8') : piece.copy(buffer, offset);
+  return buffer;
 }

@@ -7,6 +7,7 @@ import {
   encodeEndRequest,
   encodeNameValuePairs,
   encodeRecord,
+  encodeResponseEnd,
   encodeStream,
   encodeUnknownType,
   MAX_STREAM_CHUNK,
@@ -134,6 +135,19 @@ describe('bodies', () => {
 
   it('END_REQUEST: appStatus in four bytes, protocolStatus, three reserved (§5.5)', () => {
     expect(encodeEndRequest(2, 0x01020304, ProtocolStatus.Overloaded).toString('hex')).toBe(hex('01 03 0002 0008 00 00  01020304 02 000000').toString('hex'));
+  });
+
+  it('the end of a response in one buffer: the last STDOUT content, the ends of STDERR and STDOUT, END_REQUEST', () => {
+    const withContent = encodeResponseEnd(3, { stdout: ['Status: 200\r\n\r\n', Buffer.from('hé')], stdoutBytes: 18 }, true, 1, ProtocolStatus.RequestComplete);
+    expect(withContent.toString('hex')).toBe(Buffer.concat([
+      encodeRecord(RecordType.Stdout, 3, Buffer.from('Status: 200\r\n\r\nhé')), encodeRecord(RecordType.Stderr, 3), encodeRecord(RecordType.Stdout, 3),
+      encodeEndRequest(3, 1, ProtocolStatus.RequestComplete),
+    ]).toString('hex'));
+    const empty = encodeResponseEnd(0xffff, { stdout: [], stdoutBytes: 0 }, false, 0, ProtocolStatus.RequestComplete);
+    expect(empty.toString('hex')).toBe(Buffer.concat([encodeRecord(RecordType.Stdout, 0xffff), encodeEndRequest(0xffff, 0, ProtocolStatus.RequestComplete)]).toString('hex'));
+    // The byte count must be the pieces' own (UTF-8), and fit one record.
+    expect(() => encodeResponseEnd(1, { stdout: ['é'], stdoutBytes: 1 }, false, 0, ProtocolStatus.RequestComplete)).toThrow(RangeError);
+    expect(() => encodeResponseEnd(1, { stdout: [], stdoutBytes: MAX_STREAM_CHUNK + 1 }, false, 0, ProtocolStatus.RequestComplete)).toThrow(RangeError);
   });
 
   it('UNKNOWN_TYPE: the type, seven reserved bytes, on request id 0 (§4.2)', () => {

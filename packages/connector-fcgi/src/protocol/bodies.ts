@@ -1,7 +1,7 @@
 // The fixed-size record bodies (FastCGI §5.1, §5.5, §4.2).
-import { RecordType, type ProtocolStatus, type Role } from './constants.js';
+import { HEADER_LENGTH, RecordType, type ProtocolStatus, type Role } from './constants.js';
 import { ProtocolError } from './protocol-error.js';
-import { encodeRecord } from './record.js';
+import { encodeRecord, MAX_STREAM_CHUNK, paddingLength, writeHeader } from './record.js';
 
 /** FastCGI §5.1: FCGI_BeginRequestBody. */
 export interface BeginRequestBody {
@@ -39,4 +39,48 @@ export function encodeUnknownType(type: number): Buffer {
   const body = Buffer.alloc(8);
   body[0] = type;
   return encodeRecord(RecordType.UnknownType, 0, body);
+}
+
+/** A response's last STDOUT content, for {@link encodeResponseEnd}. */
+export interface LastContent {
+  /** In pieces (strings as UTF-8), at most MAX_STREAM_CHUNK bytes in all. */
+  readonly stdout: readonly (Buffer | string)[];
+  /** The byte length of `stdout`. */
+  readonly stdoutBytes: number;
+}
+
+/**
+ * The end of a request's response in one buffer (FastCGI §5.3, §5.5): a STDOUT record with the
+ * last content (when there is any), the empty STDERR record (with `endStderr`), the empty
+ * STDOUT record, and END_REQUEST. A small response is then one allocation and one write, its
+ * strings encoded straight into place.
+ * @throws RangeError when `stdoutBytes` is over MAX_STREAM_CHUNK or the id over 65535.
+ */
+export function encodeResponseEnd(requestId: number, last: LastContent, endStderr: boolean, appStatus: number, protocolStatus: ProtocolStatus): Buffer {
+  const { stdout, stdoutBytes } = last;
+  if (stdoutBytes > MAX_STREAM_CHUNK) throw new RangeError(`the last STDOUT content is at most ${MAX_STREAM_CHUNK} bytes, not ${stdoutBytes}`);
+  if (!Number.isInteger(requestId) || requestId < 0 || requestId > 0xffff) throw new RangeError(`invalid request id ${requestId}`);
+  const contentRecord = stdoutBytes === 0 ? 0 : HEADER_LENGTH + stdoutBytes + paddingLength(stdoutBytes);
+  const bytes = Buffer.allocUnsafe(contentRecord + (endStderr ? HEADER_LENGTH : 0) + HEADER_LENGTH + HEADER_LENGTH + 8);
+  let offset = 0;
+  if (stdoutBytes > 0) {
+    writeHeader(bytes, 0, RecordType.Stdout, requestId, stdoutBytes);
+    offset = HEADER_LENGTH;
+    for (const piece of stdout) offset += typeof piece === 'string' ? bytes.write(piece, offset, 'utf8') : piece.copy(bytes, offset);
+    if (offset !== HEADER_LENGTH + stdoutBytes) throw new RangeError(`the STDOUT pieces hold ${offset - HEADER_LENGTH} bytes, not ${stdoutBytes}`);
+    bytes.fill(0, offset, contentRecord);
+    offset = contentRecord;
+  }
+  if (endStderr) {
+    writeHeader(bytes, offset, RecordType.Stderr, requestId, 0);
+    offset += HEADER_LENGTH;
+  }
+  writeHeader(bytes, offset, RecordType.Stdout, requestId, 0);
+  offset += HEADER_LENGTH;
+  writeHeader(bytes, offset, RecordType.EndRequest, requestId, 8);
+  offset += HEADER_LENGTH;
+  bytes.writeUInt32BE(appStatus >>> 0, offset);
+  bytes[offset + 4] = protocolStatus;
+  bytes.fill(0, offset + 5, offset + 8);
+  return bytes;
 }
