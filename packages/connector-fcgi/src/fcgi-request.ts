@@ -1,11 +1,11 @@
 // One FastCGI request: its params, its input streams, the core pipeline, its END_REQUEST.
 import { Readable } from 'node:stream';
 import { RequestAbortedError } from '@netcgi/core';
-import { processRequest, type App, type ConnectorRequest, type RequestOutcome, type RunOptions } from '@netcgi/core/connector';
+import { CgiVariableList, processRequest, type App, type ConnectorRequest, type RequestOutcome, type RunOptions } from '@netcgi/core/connector';
 import { FcgiRequestCgi, roleNames, type FcgiCgi } from './fcgi-cgi.js';
 import { InputStream, type InputFlowControl } from './input-stream.js';
 import { StdoutOutput } from './stdout-output.js';
-import { decodeNameValuePairs, encodeResponseEnd, encodeStream, ProtocolError, ProtocolStatus, RecordType, Role, type LastContent } from './protocol/index.js';
+import { decodeNameValueList, encodeResponseEnd, encodeStream, ProtocolError, ProtocolStatus, RecordType, Role, type LastContent } from './protocol/index.js';
 import type { RecordSink } from './record-sink.js';
 
 /** What a request needs of its connection. */
@@ -112,10 +112,10 @@ export class FcgiRequest {
     }
     this.#releaseParams();
     // The seed upper-cases names: CGI/1.1 meta-variable names are case-insensitive.
-    const pairs = decodeNameValuePairs(this.#params.length === 1 ? this.#params[0]! : Buffer.concat(this.#params), true);
+    const variables = new CgiVariableList(decodeNameValueList(this.#params.length === 1 ? this.#params[0]! : Buffer.concat(this.#params), true));
     this.#params = [];
     this.#state = 'running';
-    void this.#run(pairs);
+    void this.#run(variables);
   }
 
   /** @throws ProtocolError for body bytes before the end of PARAMS (see #checkParamsEnded). */
@@ -196,7 +196,7 @@ export class FcgiRequest {
     this.#settle();
   }
 
-  async #run(variables: (readonly [string, string])[]): Promise<void> {
+  async #run(variables: CgiVariableList): Promise<void> {
     const output = new StdoutOutput(this.#host.records, this.id, (last) => this.#end(this.#appStatus, last));
     this.#output = output;
     const role = roleNames.get(this.role) ?? 'responder';
@@ -313,7 +313,7 @@ class PipelineRequest implements ConnectorRequest {
   readonly #request: FcgiRequest;
   readonly logError: (line: string) => void;
 
-  constructor(request: FcgiRequest, readonly variables: (readonly [string, string])[], readonly output: StdoutOutput, readonly role: string) {
+  constructor(request: FcgiRequest, readonly variables: CgiVariableList, readonly output: StdoutOutput, readonly role: string) {
     this.#request = request;
     this.logError = (line) => request.logError(line);
   }

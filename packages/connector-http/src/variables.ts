@@ -1,7 +1,7 @@
 // A node:http request's CGI variables, with X-Forwarded-* taken only from a trusted proxy.
 import type { IncomingMessage } from 'node:http';
 import type { TLSSocket } from 'node:tls';
-import { httpRequestVariables, type CgiVariables } from '@netcgi/core/connector';
+import { httpRequestVariables, type CgiVariableMap } from '@netcgi/core/connector';
 
 /**
  * The variables a web server would set (core's `httpRequestVariables`: properties and headers,
@@ -9,7 +9,7 @@ import { httpRequestVariables, type CgiVariables } from '@netcgi/core/connector'
  * the proxy's `X-Forwarded-For` (its last address), `-Proto` and `-Host` replace what the socket
  * says; without, they are ordinary request headers: a client could forge them.
  */
-export function requestVariables(request: IncomingMessage, settings: { readonly scriptName: string; readonly trustProxy: boolean }): CgiVariables {
+export function requestVariables(request: IncomingMessage, settings: { readonly scriptName: string; readonly trustProxy: boolean }): CgiVariableMap {
   const socket = request.socket;
   const headers: [string, string][] = [];
   const raw = request.rawHeaders;

@@ -1,7 +1,7 @@
 // @netcgi/core/connector: what a connector needs, and nothing an app should use.
 export { processRequest, type ConnectorRequest } from './process-request.js';
 export { WritableOutput, type ResponseOutput } from './output/response-output.js';
-export { splitCgiVariables, type CgiVariables } from './properties.js';
+export { CgiVariableList, CgiVariableMap, splitCgiVariables, type CgiVariables } from './properties.js';
 export { statusLine, type HeaderField } from './output/header-fields.js';
 export { parseCgiResponse, responseHead, serializeCgiHead, type ResponseHead } from './output/response-head.js';
 export type { App, OutputType, RunOptions } from './process-request.js';

@@ -29,9 +29,7 @@ export interface EnvironmentInit {
 export class Environment {
   /** The settings this request runs with. */
   readonly config: Config;
-  /** The CGI properties (no `HTTP_*` variables: those are request headers). */
-  readonly properties: ReadonlyMap<string, string>;
-  readonly #inputHeaders: readonly (readonly [string, string])[];
+  readonly #variables: CgiVariables;
   readonly #output: ResponseOutput;
   readonly #logError: (message: string) => void;
   #cookies: readonly Cookie[] | undefined;
@@ -41,8 +39,7 @@ export class Environment {
   /** @internal Connectors build it through `processRequest`. */
   constructor(init: EnvironmentInit) {
     this.config = init.config;
-    this.properties = init.variables.properties;
-    this.#inputHeaders = init.variables.headers;
+    this.#variables = init.variables;
     this.#output = init.output;
     this.#logError = init.logError;
   }
@@ -51,7 +48,12 @@ export class Environment {
   property(name: string): string | undefined;
   property(name: string, fallback: string): string;
   property(name: string, fallback?: string): string | undefined {
-    return this.properties.get(name) ?? fallback;
+    return this.#variables.property(name) ?? fallback;
+  }
+
+  /** The CGI properties (no `HTTP_*` variables: those are request headers). */
+  get properties(): ReadonlyMap<string, string> {
+    return this.#variables.properties;
   }
 
   get gatewayInterface(): string { return this.property('GATEWAY_INTERFACE', ''); }
@@ -85,18 +87,18 @@ export class Environment {
   /** The first request header of that name (case-insensitive), or undefined. */
   inputHeader(name: string): string | undefined {
     const lower = name.toLowerCase();
-    return this.#inputHeaders.find(([headerName]) => headerName === lower)?.[1];
+    return this.#variables.headers.find(([headerName]) => headerName === lower)?.[1];
   }
 
   /** Every request header of that name, in order. */
   multipleInputHeader(name: string): string[] {
     const lower = name.toLowerCase();
-    return this.#inputHeaders.filter(([headerName]) => headerName === lower).map(([, value]) => value);
+    return this.#variables.headers.filter(([headerName]) => headerName === lower).map(([, value]) => value);
   }
 
   /** All request headers as `[lower-case name, value]` pairs. */
   get inputHeaders(): readonly (readonly [string, string])[] {
-    return this.#inputHeaders;
+    return this.#variables.headers;
   }
 
   get userAgent(): string { return this.inputHeader('user-agent') ?? ''; }

@@ -1,5 +1,6 @@
 // An HTTP request turned into CGI meta-variables the way a web server does it (RFC 3875 §4.1),
 // for connectors that take HTTP themselves (node:http, the Fetch API) and for in-memory requests.
+import { CgiVariableMap } from './properties.js';
 
 /** What a connector knows of an HTTP request before its body. */
 export interface HttpRequestInfo {
@@ -49,7 +50,7 @@ export function cgiVariablesOfHttpRequest(request: HttpRequestInfo): Map<string,
  * there). A connector that reads HTTP itself passes this to `processRequest`, so that no header
  * becomes an `HTTP_*` name to be split back again.
  */
-export function httpRequestVariables(request: HttpRequestInfo): { readonly properties: Map<string, string>; readonly headers: [string, string][] } {
+export function httpRequestVariables(request: HttpRequestInfo): CgiVariableMap {
   const https = request.https === true;
   const queryStart = request.target.indexOf('?');
   const path = queryStart === -1 ? request.target : request.target.slice(0, queryStart);
@@ -76,7 +77,7 @@ export function httpRequestVariables(request: HttpRequestInfo): { readonly prope
   const { host, port } = splitHost(headers.find(([name]) => name === 'host')?.[1] ?? '');
   properties.set('SERVER_NAME', host || request.localAddress || '');
   properties.set('SERVER_PORT', request.localPort === undefined ? port || (https ? '443' : '80') : String(request.localPort));
-  return { properties, headers };
+  return new CgiVariableMap(properties, headers);
 }
 
 /**

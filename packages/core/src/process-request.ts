@@ -12,7 +12,7 @@ import { DirectOutput, DiscardingOutput } from './output/direct-output.js';
 import { OutChannel } from './output/output-channel.js';
 import type { OutputSink } from './output/output-sink.js';
 import type { ResponseOutput, WritableOutput } from './output/response-output.js';
-import { splitCgiVariables, type CgiVariables } from './properties.js';
+import { isCgiVariables, splitCgiVariables, type CgiVariables } from './properties.js';
 import { MeteredOutput, RequestDeadline, type RequestSummary } from './request-watch.js';
 import { TempFiles } from './temp-files.js';
 
@@ -112,7 +112,7 @@ export async function processRequest<C extends Cgi = Cgi>(
   const started = options.onRequestEnd === undefined ? 0 : performance.now();
   const metered = options.onRequestEnd === undefined ? undefined : new MeteredOutput(request.output);
   const raw = metered ?? request.output;
-  const variables = 'properties' in request.variables ? request.variables : splitCgiVariables(request.variables);
+  const variables = isCgiVariables(request.variables) ? request.variables : splitCgiVariables(request.variables);
   const env = new Environment({ variables, config, output: raw, logError: request.logError });
   const tempFiles = new TempFiles(config.tmpDirectory, config.tmpPrefix);
   const deadline = options.requestTimeout === undefined ? undefined : new RequestDeadline(options.requestTimeout, () => request.signal);

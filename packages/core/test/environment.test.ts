@@ -25,6 +25,17 @@ describe('splitCgiVariables', () => {
     expect(split([['SERVER_NAME', 'example.org:8080'], ['SERVER_PORT', '443']])).toEqual({ SERVER_NAME: 'example.org', SERVER_PORT: '443' });
     expect(split([['SERVER_NAME', '::1']])).toEqual({ SERVER_NAME: '::1' });
   });
+
+  it('property() finds what the map holds: a later repeat wins, HTTP_* is no property, SERVER_NAME split', () => {
+    const variables = splitCgiVariables([
+      ['SCRIPT_NAME', '/a'], ['HTTP_HOST', 'h'], ['SERVER_NAME', 'example.org:8080'], ['SCRIPT_NAME', '/b'], ['QUERY_STRING', ''],
+    ]);
+    for (const name of ['SCRIPT_NAME', 'HTTP_HOST', 'SERVER_NAME', 'SERVER_PORT', 'QUERY_STRING', 'MISSING']) {
+      expect(variables.property(name), name).toBe(variables.properties.get(name));
+    }
+    expect([variables.property('SCRIPT_NAME'), variables.property('HTTP_HOST'), variables.property('SERVER_PORT')]).toEqual(['/b', undefined, '8080']);
+    expect(variables.headers).toEqual([['host', 'h']]);
+  });
 });
 
 describe('Environment', () => {

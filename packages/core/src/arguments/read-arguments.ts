@@ -43,8 +43,8 @@ export function readArguments(context: ArgumentContext, method: string, bodyOf: 
  * or PATCH only, as a GET with a Content-Type and no body is common.
  */
 function hasBody(env: Environment, method: string): boolean {
-  // The property, not the header view: one map look-up on the path of every GET.
-  const lengthText = env.properties.get('CONTENT_LENGTH');
+  // The property, not the header view: one look-up on the path of every GET.
+  const lengthText = env.property('CONTENT_LENGTH');
   // inputContentLength throws the 400 for a malformed length.
   if (lengthText !== undefined && lengthText !== '' && env.inputContentLength! > 0) return true;
   return !METHODS_RARELY_WITH_BODY.has(method) && env.inputContentType !== '';
