@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   decodeBeginRequestBody,
+  decodeNameValueList,
   decodeNameValuePairs,
   encodeBeginRequestBody,
   encodeEndRequest,
@@ -106,10 +107,16 @@ describe('name-value pairs', () => {
     expect(decodeNameValuePairs(bytes)).toEqual(pairs);
   });
 
-  it('upper-cases names on request, and hands out the same string for the same name each time', () => {
+  it('upper-cases names on request, ASCII or not, and leaves values alone', () => {
     const bytes = encodeNameValuePairs([['Request_Method', 'get'], ['HTTP_X_é', 'é'], ['N'.repeat(100), 'long']]);
     expect(decodeNameValuePairs(bytes, true)).toEqual([['REQUEST_METHOD', 'get'], ['HTTP_X_É', 'é'], ['N'.repeat(100), 'long']]);
     expect(decodeNameValuePairs(bytes)).toEqual([['Request_Method', 'get'], ['HTTP_X_é', 'é'], ['N'.repeat(100), 'long']]);
+    // All ASCII (the names upper-cased in one call over the whole stream): values keep their case.
+    const ascii = encodeNameValuePairs([['query_string', 'a=b'], ['Script_Name', '/Mixed/Case'], ['HTTP_HOST', 'Example.org']]);
+    expect(decodeNameValueList(ascii, true)).toEqual(['QUERY_STRING', 'a=b', 'SCRIPT_NAME', '/Mixed/Case', 'HTTP_HOST', 'Example.org']);
+    // Upper-casing that changes a name's length ('ß' → 'SS') does not shift the names after it.
+    const latin1 = Buffer.concat([hex('06 01'), Buffer.from('straße', 'latin1'), Buffer.from('v'), encodeNameValuePairs([['next', 'w']])]);
+    expect(decodeNameValueList(latin1, true)).toEqual(['STRASSE', 'v', 'NEXT', 'w']);
     // Names alike but for their middle bytes are told apart.
     const twins = encodeNameValuePairs([['HTTP_AB_X', '1'], ['HTTP_BA_X', '2'], ['HTTP_AB_X', '3']]);
     expect(decodeNameValuePairs(twins)).toEqual([['HTTP_AB_X', '1'], ['HTTP_BA_X', '2'], ['HTTP_AB_X', '3']]);

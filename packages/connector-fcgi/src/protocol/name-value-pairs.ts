@@ -29,12 +29,12 @@ export function decodeNameValuePairs(bytes: Buffer, upperCaseNames = false): Nam
  */
 export function decodeNameValueList(bytes: Buffer, upperCaseNames = false): string[] {
   const list: string[] = [];
-  // One string for the whole stream, every value a slice of it, every name a known string: a
-  // request's twenty-odd params cost one native call instead of forty (whose argument checks were
-  // a fifth of a hello request's JavaScript time). Names are latin1; values are UTF-8, the same
-  // bytes when all are ASCII.
+  // One string for the whole stream, every name and value a slice of it: a request's twenty-odd
+  // params cost one native call instead of forty. Names are latin1; values are UTF-8, the same
+  // bytes when all are ASCII, and then the names are upper-cased in one call too.
   const text = bytes.toString('latin1');
-  const valuesAreText = isAscii(bytes);
+  const ascii = isAscii(bytes);
+  const names = upperCaseNames && ascii ? text.toUpperCase() : text;
   let offset = 0;
   while (offset < bytes.length) {
     const nameLength = readLength(bytes, offset);
@@ -45,58 +45,12 @@ export function decodeNameValueList(bytes: Buffer, upperCaseNames = false): stri
     const nameEnd = offset + nameLength;
     const valueEnd = nameEnd + valueLength;
     if (valueEnd > bytes.length) throw new ProtocolError(`a name-value pair claims ${valueEnd - offset} bytes but ${bytes.length - offset} remain`);
-    list.push(
-      nameAt(bytes, text, offset, nameEnd, upperCaseNames),
-      valuesAreText ? text.slice(nameEnd, valueEnd) : (bytes as Buffer & Utf8Slicing).utf8Slice(nameEnd, valueEnd),
-    );
+    // Past ASCII, upper-casing may change a name's length ('ß' → 'SS'): each name on its own.
+    const name = upperCaseNames && !ascii ? text.slice(offset, nameEnd).toUpperCase() : names.slice(offset, nameEnd);
+    list.push(name, ascii ? text.slice(nameEnd, valueEnd) : (bytes as Buffer & Utf8Slicing).utf8Slice(nameEnd, valueEnd));
     offset = valueEnd;
   }
   return list;
-}
-
-// Every request brings the same few dozen names. One string per distinct name, found by its bytes,
-// saves slicing and upper-casing it per request and, since a string keeps its hash, rehashing it
-// in every Map it goes into (the core's property map). Bounded: a client chooses its header names.
-interface KnownName {
-  readonly name: string;
-  readonly upperCase: string;
-}
-const knownNames = new Map<number, KnownName[]>();
-let knownNameCount = 0;
-const MAX_KNOWN_NAMES = 1024;
-const MAX_KNOWN_NAME_LENGTH = 64;
-
-/** The name in `bytes[start, end)` (`text` is `bytes` as latin1), the same string each time. */
-function nameAt(bytes: Buffer, text: string, start: number, end: number, upperCase: boolean): string {
-  const length = end - start;
-  if (length === 0 || length > MAX_KNOWN_NAME_LENGTH) {
-    const name = text.slice(start, end);
-    return upperCase ? name.toUpperCase() : name;
-  }
-  const key = (length << 16) | (bytes[start]! << 8) | bytes[end - 1]!;
-  const candidates = knownNames.get(key);
-  if (candidates !== undefined) {
-    for (const known of candidates) {
-      if (sameBytes(known.name, bytes, start)) return upperCase ? known.upperCase : known.name;
-    }
-  }
-  // A string of its own, not a slice that would keep this request's whole params alive.
-  const name = Buffer.from(bytes.subarray(start, end)).toString('latin1');
-  const known = { name, upperCase: name.toUpperCase() };
-  if (knownNameCount < MAX_KNOWN_NAMES) {
-    knownNameCount++;
-    if (candidates === undefined) knownNames.set(key, [known]);
-    else candidates.push(known);
-  }
-  return upperCase ? known.upperCase : name;
-}
-
-/** Whether `name` (latin1) is the bytes at `start`; its first and last bytes are already known equal. */
-function sameBytes(name: string, bytes: Buffer, start: number): boolean {
-  for (let index = 1; index < name.length - 1; index++) {
-    if (name.charCodeAt(index) !== bytes[start + index]) return false;
-  }
-  return true;
 }
 
 /** FastCGI §3.4: a length below 128 takes one byte; a first byte with the top bit set starts four. */
