@@ -13,3 +13,21 @@ it('parses a multipart body after a stat of a socket (busboy reached through pnp
   expect(result.stderr).toBe('');
   expect(result.stdout).toBe('field=value');
 });
+
+it('a CGI hello loads no node:http: its reason phrase comes from the table of common ones', () => {
+  const hello = fileURLToPath(new URL('../../../bench/fixtures/hello-world-cgi.mjs', import.meta.url));
+  const recorder = "import { writeSync } from 'node:fs'; process.on('exit', () => writeSync(2, JSON.stringify(process.moduleLoadList)));";
+  const result = spawnSync(process.execPath, ['--import', `data:text/javascript,${encodeURIComponent(recorder)}`, hello], {
+    encoding: 'utf8', env: { PATH: process.env['PATH'], GATEWAY_INTERFACE: 'CGI/1.1', REQUEST_METHOD: 'GET', SCRIPT_NAME: '/hello', SERVER_NAME: 'localhost', SERVER_PROTOCOL: 'HTTP/1.1' },
+  });
+  expect(result.stdout).toContain('Hello, world');
+  const loaded = JSON.parse(result.stderr) as string[];
+  expect(loaded).not.toContain('NativeModule http');
+  expect(loaded).not.toContain('NativeModule net');
+});
+
+it('the common reason phrases are node:http\'s, and the others still come from it', async () => {
+  const { STATUS_CODES } = await import('node:http');
+  const { statusLine } = await import('@netcgi/core/connector');
+  for (const [code, phrase] of Object.entries(STATUS_CODES)) expect(statusLine(Number(code))).toBe(`${code} ${phrase}`);
+});
