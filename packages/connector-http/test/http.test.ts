@@ -46,6 +46,12 @@ async function app(cgi: Cgi): Promise<void> {
     cgi.out.write('three');
     return;
   }
+  if (path === '/every-byte') {
+    // Every byte value, then UTF-8 text, in one write: the small-body path sends it as latin1.
+    cgi.setHeader({ contentType: 'application/octet-stream' });
+    cgi.out.write(Buffer.concat([Buffer.from(Array.from({ length: 256 }, (_, index) => index)), Buffer.from('é€')]));
+    return;
+  }
   if (path === '/ignore-body') {
     cgi.setHeader({ contentType: 'text/plain' });
     cgi.out.write('not read');
@@ -201,6 +207,13 @@ describe('connector-http', () => {
     const pieces = await fetch(`http://127.0.0.1:${port}/app/pieces`);
     expect(pieces.headers.get('transfer-encoding')).toBe('chunked');
     expect(await pieces.text()).toBe('one,two,three');
+  });
+
+  it('a small body written at once keeps every byte (0-255 and UTF-8)', async () => {
+    const response = await fetch(`http://127.0.0.1:${port}/app/every-byte`);
+    const expected = Buffer.concat([Buffer.from(Array.from({ length: 256 }, (_, index) => index)), Buffer.from('é€')]);
+    expect(response.headers.get('content-length')).toBe(String(expected.length));
+    expect(Buffer.from(await response.arrayBuffer()).equals(expected)).toBe(true);
   });
 
   it('HEAD answers the head without a body', async () => {
