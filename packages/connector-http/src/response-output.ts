@@ -4,6 +4,9 @@ import type { ServerResponse } from 'node:http';
 import { RequestAbortedError } from '@netcgi/core';
 import type { ResponseHead, ResponseOutput } from '@netcgi/core/connector';
 
+/** Up to this size a body written at once goes out in one string with its head. */
+const SMALL_BODY_BYTES = 16 * 1024;
+
 /**
  * A {@link ResponseOutput} over a `ServerResponse`; no CGI text is made or parsed. The head waits
  * for the first body write, and that write for the rest of the turn: a response whose body is
@@ -11,9 +14,6 @@ import type { ResponseHead, ResponseOutput } from '@netcgi/core/connector';
  * chunked body with its terminating chunk in a second write (half the throughput at 32
  * connections, measured).
  */
-/** Up to this size a body written at once goes out in one string with its head. */
-const SMALL_BODY_BYTES = 16 * 1024;
-
 export class HttpResponseOutput implements ResponseOutput {
   readonly #response: ServerResponse;
   readonly #bodyless: boolean;
@@ -79,9 +79,9 @@ export class HttpResponseOutput implements ResponseOutput {
       const held = this.#held;
       this.#held = undefined;
       this.#sendHead(held?.length ?? 0);
-      // Head and body in one write: node:http joins them when the body comes with end().
-      // A small body as a latin1 string (the same bytes): node:http then sends head and body as
-      // one string in one write, rather than a vector of the head's string and the body's buffer.
+      // Head and body in one write: node:http joins them when the body comes with end(), a small
+      // one as a latin1 string (the same bytes) into one string with the head, rather than a
+      // vector of the head's string and the body's buffer.
       if (held !== undefined && held.length <= SMALL_BODY_BYTES) response.end(held.toString('latin1'), 'latin1');
       else response.end(held);
       return;

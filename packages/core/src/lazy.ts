@@ -38,7 +38,7 @@ export function busboyLibrary(): typeof import('busboy') {
  * The reason phrases most responses carry, as node:http's STATUS_CODES has them (a test checks):
  * loading node:http for a hello's "OK" cost a CGI program 3 ms of its start (node:net with it).
  */
-export const COMMON_REASON_PHRASES: Readonly<Record<number, string>> = {
+const COMMON_REASON_PHRASES: Readonly<Record<number, string>> = {
   200: 'OK', 201: 'Created', 204: 'No Content', 206: 'Partial Content',
   301: 'Moved Permanently', 302: 'Found', 303: 'See Other', 304: 'Not Modified', 307: 'Temporary Redirect', 308: 'Permanent Redirect',
   400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 405: 'Method Not Allowed', 413: 'Payload Too Large',
