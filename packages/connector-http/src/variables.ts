@@ -5,9 +5,9 @@ import { httpRequestVariables, type CgiVariableMap } from '@netcgi/core/connecto
 
 /**
  * The variables a web server would set (core's `httpRequestVariables`: properties and headers,
- * no `HTTP_*` round trip). With `trustProxy`,
- * the proxy's `X-Forwarded-For` (its last address), `-Proto` and `-Host` replace what the socket
- * says; without, they are ordinary request headers: a client could forge them.
+ * no `HTTP_*` round trip). With `trustProxy`, the proxy's `X-Forwarded-For` (its last address),
+ * `-Proto` and `-Host` replace what the socket says; without, they are ordinary request headers:
+ * a client could forge them.
  */
 export function requestVariables(request: IncomingMessage, settings: { readonly scriptName: string; readonly trustProxy: boolean }): CgiVariableMap {
   const socket = request.socket;

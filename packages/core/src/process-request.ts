@@ -51,9 +51,10 @@ export interface RunOptions {
 /** What a connector supplies for one request; see docs/architecture.md, "The connector contract". */
 export interface ConnectorRequest {
   /**
-   * The CGI meta-variables (RFC 3875 §4.1), `HTTP_*` request headers included; or, from a
-   * connector that reads HTTP itself, already split into properties and headers
-   * (`httpRequestVariables`), which spares making `HTTP_*` names only to split them again.
+   * The CGI meta-variables (RFC 3875 §4.1), `HTTP_*` request headers included; or already
+   * `CgiVariables`: a `CgiVariableList` over the variables as decoded (FastCGI's PARAMS), or a
+   * `CgiVariableMap` from a connector that reads HTTP itself (`httpRequestVariables`), which spares
+   * making `HTTP_*` names only to split them again.
    */
   readonly variables: Iterable<readonly [string, string]> | CgiVariables;
   /**
