@@ -80,7 +80,7 @@ export async function serveApp(connector: ConnectorName, appModule: string, env:
       const cgiBin = join(scratch.path, 'cgi-bin');
       mkdirSync(cgiBin);
       mkdirSync(join(scratch.path, 'www'));
-      writeFileSync(join(cgiBin, 'app.cgi'), recipe('cgi/app.cgi', { NODE: process.execPath, CGI_MODULE: entry }));
+      writeFileSync(join(cgiBin, 'app.cgi'), recipe('cgi/app.cgi', { NODE: process.execPath, CGI_MODULE: entry, COMPILE_CACHE: join(scratch.path, 'compile-cache') }));
       chmodSync(join(cgiBin, 'app.cgi'), 0o755);
       const port = await freePort();
       const web = await startWebServer(lighttpd, scratch.path, port, lighttpdConfig(scratch.path, port, recipe('lighttpd/cgi.conf', { CGI_BIN: cgiBin })));

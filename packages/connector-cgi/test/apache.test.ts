@@ -25,7 +25,7 @@ beforeAll(async () => {
   const htpasswd = requireCommand('htpasswd', 'apache2-utils');
   directory = scratchDirectory('netcgi-cgi-apache');
   port = await freePort();
-  installCgiScript(directory.path);
+  installCgiScript(directory.path, 'www-data');
   spawnSync(htpasswd, ['-bc', `${directory.path}/htpasswd`, 'ada', 'secret']);
   const modules = ['authz_user', 'authn_file', 'auth_basic', 'alias', 'cgid'];
   httpd = await startWebServer(apache, directory.path, port, apacheConfig(directory.path, port, modules, httpdBody(directory.path)));

@@ -14,16 +14,26 @@ it('parses a multipart body after a stat of a socket (busboy reached through pnp
   expect(result.stdout).toBe('field=value');
 });
 
-it('a CGI hello loads no node:http: its reason phrase comes from the table of common ones', () => {
+/** The built-in modules a CGI hello loaded, in order (the recorder builds no ES module facade itself). */
+function modulesLoadedByCgiHello(): string[] {
   const hello = fileURLToPath(new URL('../../../bench/fixtures/hello-world-cgi.mjs', import.meta.url));
-  const recorder = "import { writeSync } from 'node:fs'; process.on('exit', () => writeSync(2, JSON.stringify(process.moduleLoadList)));";
+  const recorder = "process.on('exit', () => process.getBuiltinModule('node:fs').writeSync(2, JSON.stringify(process.moduleLoadList)));";
   const result = spawnSync(process.execPath, ['--import', `data:text/javascript,${encodeURIComponent(recorder)}`, hello], {
     encoding: 'utf8', env: { PATH: process.env['PATH'], GATEWAY_INTERFACE: 'CGI/1.1', REQUEST_METHOD: 'GET', SCRIPT_NAME: '/hello', SERVER_NAME: 'localhost', SERVER_PROTOCOL: 'HTTP/1.1' },
   });
   expect(result.stdout).toContain('Hello, world');
-  const loaded = JSON.parse(result.stderr) as string[];
+  return JSON.parse(result.stderr) as string[];
+}
+
+it('a CGI hello loads no node:http: its reason phrase comes from the table of common ones', () => {
+  const loaded = modulesLoadedByCgiHello();
   expect(loaded).not.toContain('NativeModule http');
   expect(loaded).not.toContain('NativeModule net');
+});
+
+it('a CGI hello imports no built-in through an ES module facade (which would load node:fs\'s streams)', () => {
+  // scripts/bundle.mjs turns the bundles' `import … from 'node:fs'` into process.getBuiltinModule.
+  expect(modulesLoadedByCgiHello()).not.toContain('NativeModule internal/fs/streams');
 });
 
 it('the common reason phrases are node:http\'s, and the others still come from it', async () => {

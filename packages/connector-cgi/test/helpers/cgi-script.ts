@@ -1,6 +1,8 @@
 // The fixture app as a CGI program a web server can run, and the checks every server must pass.
 import { createHash, randomBytes } from 'node:crypto';
-import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { chmodSync, chownSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import nodeModule from 'node:module';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -11,15 +13,23 @@ export const CGI_APP = fileURLToPath(new URL('../fixtures/cgi-app.mjs', import.m
 
 /**
  * Writes `<directory>/cgi-bin/app.cgi` (examples/deploy/cgi/app.cgi), a shell wrapper that runs the fixture with this Node (a
- * shebang cannot name a Node that is not on the web server's PATH), and a static target for the
- * local redirect. Returns the script's path.
+ * shebang cannot name a Node that is not on the web server's PATH) with Node's compile cache in
+ * `<directory>/compile-cache`, and a static target for the local redirect. The cache directory is
+ * made as the recipe asks, writable by the user the server runs CGI programs as (`cgiUser`, or
+ * this process's). Returns the script's path.
  */
-export function installCgiScript(directory: string): string {
+export function installCgiScript(directory: string, cgiUser?: string): string {
   mkdirSync(join(directory, 'cgi-bin'), { recursive: true });
   mkdirSync(join(directory, 'www/static'), { recursive: true });
   writeFileSync(join(directory, 'www/static/target.txt'), 'the local redirect target\n');
+  const cache = join(directory, 'compile-cache');
+  mkdirSync(cache, { mode: 0o700 });
+  if (cgiUser !== undefined) {
+    const id = (option: string): number => Number(execFileSync('id', [option, cgiUser], { encoding: 'utf8' }));
+    chownSync(cache, id('-u'), id('-g'));
+  }
   const script = join(directory, 'cgi-bin/app.cgi');
-  writeFileSync(script, recipe('cgi/app.cgi', { NODE: process.execPath, CGI_MODULE: CGI_APP }));
+  writeFileSync(script, recipe('cgi/app.cgi', { NODE: process.execPath, CGI_MODULE: CGI_APP, COMPILE_CACHE: cache }));
   chmodSync(script, 0o755);
   return script;
 }
@@ -100,6 +110,18 @@ export function describeCgiThroughCurl(server: string, scriptUrl: () => string, 
     it('a Proxy request header never becomes HTTP_PROXY for the app (httpoxy)', () => {
       const meta = JSON.parse(curl(['-H', 'Proxy: http://attacker.example:3128', `${scriptUrl()}/meta`]).body.toString()) as Meta;
       expect(meta.proxyVariable).toBeNull();
+    });
+
+    it('the wrapper\'s compile cache: Node 22.1+ fills its directory, and a request run from it answers the same', () => {
+      const first = curl([`${scriptUrl()}/hello`]);
+      const cached = readdirSync(join(scratch(), 'compile-cache'), { recursive: true, withFileTypes: true }).filter((entry) => entry.isFile());
+      if (!('enableCompileCache' in nodeModule)) {
+        // Node 20 has no compile cache and ignores NODE_COMPILE_CACHE.
+        expect(cached).toEqual([]);
+        return;
+      }
+      expect(cached.length).toBeGreaterThan(0);
+      expect(curl([`${scriptUrl()}/hello`]).body.toString()).toBe(first.body.toString());
     });
 
     it('SCRIPT_NAME, PATH_INFO and PATH_TRANSLATED', () => {
