@@ -18,7 +18,7 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 function builtinsWithoutFacades(directory) {
   const names = new Map();
   for (const file of readdirSync(`${directory}/dist`, { recursive: true, encoding: 'utf8' }).filter((name) => name.endsWith('.js') && !name.startsWith('bundle'))) {
-    for (const [, defaultName, named, namespace, path] of readFileSync(`${directory}/dist/${file}`, 'utf8').matchAll(/^import (?:(\w+)|\{([^}]*)\}|\* as (\w+)) from '(node:[^']+)';$/gm)) {
+    for (const [, defaultName, named, namespace, path] of readFileSync(`${directory}/dist/${file}`, 'utf8').matchAll(/^import (?:(\w+)|\{([^}]*)\}|\* as (\w+)) from ['"](node:[^'"]+)['"];$/gm)) {
       if (namespace !== undefined) throw new Error(`${file}: import * from '${path}' would need every export of it: import the names`);
       const set = names.get(path) ?? names.set(path, new Set()).get(path);
       if (defaultName === undefined) for (const name of named.split(',')) set.add(name.trim().split(/\s+as\s+/)[0]);
