@@ -39,9 +39,15 @@ export class CgiVariableList implements CgiVariables {
   }
 
   property(name: string): string | undefined {
-    // The split of SERVER_NAME decides these two: they come from the map.
-    if (name === 'SERVER_NAME' || name === 'SERVER_PORT') return this.properties.get(name);
-    if (name.startsWith('HTTP_')) return undefined;
+    // A SERVER_NAME of the form host:port decides these two: then they come from the map, split.
+    if ((name === 'SERVER_NAME' || name === 'SERVER_PORT') && this.#find('SERVER_NAME')?.includes(':') === true) {
+      return this.properties.get(name);
+    }
+    return name.startsWith('HTTP_') ? undefined : this.#find(name);
+  }
+
+  /** The value of the last variable of that name, as it came. */
+  #find(name: string): string | undefined {
     const list = this.#list;
     for (let index = list.length - 2; index >= 0; index -= 2) {
       if (list[index] === name) return list[index + 1];

@@ -36,6 +36,22 @@ describe('splitCgiVariables', () => {
     expect([variables.property('SCRIPT_NAME'), variables.property('HTTP_HOST'), variables.property('SERVER_PORT')]).toEqual(['/b', undefined, '8080']);
     expect(variables.headers).toEqual([['host', 'h']]);
   });
+
+  it('property() of SERVER_NAME and SERVER_PORT, asked before the map is made, agrees with it', () => {
+    const cases: [string, string][][] = [
+      [['SERVER_NAME', 'example.org'], ['SERVER_PORT', '80']],
+      [['SERVER_NAME', 'example.org:8080']],
+      [['SERVER_NAME', '[::1]:81'], ['SERVER_PORT', 'x']],
+      [['SERVER_NAME', 'a:1'], ['SERVER_PORT', '443'], ['SERVER_NAME', 'b']],
+      [['SERVER_NAME', 'a'], ['SERVER_NAME', 'b:2']],
+      [['SERVER_PORT', '8080']],
+    ];
+    for (const variables of cases) {
+      for (const name of ['SERVER_NAME', 'SERVER_PORT']) {
+        expect(splitCgiVariables(variables).property(name), JSON.stringify(variables)).toBe(splitCgiVariables(variables).properties.get(name));
+      }
+    }
+  });
 });
 
 describe('Environment', () => {
