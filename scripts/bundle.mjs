@@ -7,6 +7,9 @@ import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 
+// Node before 20.16 would fail with "process.getBuiltinModule is not a function": say what is wrong.
+const REQUIRE_GET_BUILTIN_MODULE = "if (typeof process.getBuiltinModule !== 'function') throw new Error(`netcgi needs Node.js 20.16 or later (process.getBuiltinModule); this is ${process.version}`);\n";
+
 /**
  * Node's built-in modules reach the bundles as `process.getBuiltinModule(…)` (Node 20.16+), not as
  * `import … from 'node:…'`: an ES module import of a built-in builds a facade that reads every
@@ -31,7 +34,7 @@ function builtinsWithoutFacades(directory) {
       build.onLoad({ filter: /.*/, namespace: 'node-builtin' }, ({ path }) => {
         const exported = [...(names.get(path) ?? [])].filter((name) => name !== '');
         return {
-          contents: `const builtin = process.getBuiltinModule(${JSON.stringify(path)});\nexport default builtin;\n${exported.length > 0 ? `export const { ${exported.join(', ')} } = builtin;\n` : ''}`,
+          contents: `${REQUIRE_GET_BUILTIN_MODULE}const builtin = process.getBuiltinModule(${JSON.stringify(path)});\nexport default builtin;\n${exported.length > 0 ? `export const { ${exported.join(', ')} } = builtin;\n` : ''}`,
           loader: 'js',
         };
       });

@@ -36,6 +36,13 @@ it('a CGI hello imports no built-in through an ES module facade (which would loa
   expect(modulesLoadedByCgiHello()).not.toContain('NativeModule internal/fs/streams');
 });
 
+it('on a Node without process.getBuiltinModule (before 20.16) the bundles say which Node they need', () => {
+  const script = "delete process.getBuiltinModule; await import('@netcgi/core');";
+  const result = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', cwd: fileURLToPath(new URL('..', import.meta.url)) });
+  expect(result.status).not.toBe(0);
+  expect(result.stderr).toContain(`netcgi needs Node.js 20.16 or later (process.getBuiltinModule); this is ${process.version}`);
+});
+
 it('the common reason phrases are node:http\'s, and the others still come from it', async () => {
   const { STATUS_CODES } = await import('node:http');
   const { statusLine } = await import('@netcgi/core/connector');
