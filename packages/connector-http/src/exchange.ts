@@ -27,11 +27,14 @@ export class HttpExchange implements ConnectorRequest {
   #gone = false;
   #settled = false;
 
-  /** `onSettled`: the request no longer counts as active (told once, see {@link settle}). */
-  constructor(request: IncomingMessage, response: ServerResponse, variables: CgiVariables, logError: (message: string) => void, onSettled: () => void) {
+  /**
+   * `onSettled`: the request no longer counts as active (told once, see {@link settle}).
+   * `busy`: whether other requests are being answered now (see {@link HttpResponseOutput}).
+   */
+  constructor(request: IncomingMessage, response: ServerResponse, variables: CgiVariables, logError: (message: string) => void, onSettled: () => void, busy: () => boolean) {
     this.#request = request;
     this.variables = variables;
-    this.output = new HttpResponseOutput(response, request.method === 'HEAD');
+    this.output = new HttpResponseOutput(response, request.method === 'HEAD', busy);
     this.logError = logError;
     this.#onSettled = onSettled;
     response.on('close', () => {

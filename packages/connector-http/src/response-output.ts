@@ -12,20 +12,29 @@ const SMALL_BODY_BYTES = 16 * 1024;
  * for the first body write, and that write for the rest of the turn: a response whose body is
  * written at once (most) goes out with a `Content-Length`, in one socket write, rather than as a
  * chunked body with its terminating chunk in a second write (half the throughput at 32
- * connections, measured).
+ * connections, measured). While other requests are being answered, a response complete before
+ * its head went out leaves at the end of the turn, with the others the turn answered: a burst of
+ * requests read together is answered together (a third more requests a second at 32 connections,
+ * measured; alone, the wait cost a tenth, so a lone response leaves at once).
  */
 export class HttpResponseOutput implements ResponseOutput {
   readonly #response: ServerResponse;
   readonly #bodyless: boolean;
+  readonly #busy: () => boolean;
   #head: ResponseHead | undefined;
   #headSent = false;
   #held: Buffer | undefined;
   #cutOff = false;
+  #ending = false;
 
-  /** `bodyless`: the request was a HEAD (no body, and no length to tell). */
-  constructor(response: ServerResponse, bodyless: boolean) {
+  /**
+   * `bodyless`: the request was a HEAD (no body, and no length to tell). `busy`: whether other
+   * requests are being answered now.
+   */
+  constructor(response: ServerResponse, bodyless: boolean, busy: () => boolean) {
     this.#response = response;
     this.#bodyless = bodyless;
+    this.#busy = busy;
   }
 
   get writable(): boolean {
@@ -74,16 +83,14 @@ export class HttpResponseOutput implements ResponseOutput {
         else response.destroy();
       });
     }
-    if (response.writableEnded) return;
+    if (response.writableEnded || this.#ending) return;
     if (!this.#headSent) {
-      const held = this.#held;
-      this.#held = undefined;
-      this.#sendHead(held?.length ?? 0);
-      // Head and body in one write: node:http joins them when the body comes with end(), a small
-      // one as a latin1 string (the same bytes) into one string with the head, rather than a
-      // vector of the head's string and the body's buffer.
-      if (held !== undefined && held.length <= SMALL_BODY_BYTES) response.end(held.toString('latin1'), 'latin1');
-      else response.end(held);
+      this.#ending = true;
+      // Busy: the whole response goes out at the end of the turn, with those of the other requests
+      // this turn read (the write that held the body already asked for that turn's end). Alone:
+      // at once, as a wait would only add to its latency.
+      if (!this.#busy()) this.#flushHeld();
+      else if (this.#held === undefined) setImmediate(this.#flushHeld);
       return;
     }
     // Handed to node:http, which writes it out; the pipeline has nothing to wait for (a client
@@ -93,9 +100,20 @@ export class HttpResponseOutput implements ResponseOutput {
 
   /** The turn ended with the body still coming: out with the head and what was held, chunked. */
   readonly #flushHeld = (): void => {
-    if (this.#headSent || this.#held === undefined || !this.writable) return;
+    if (this.#headSent || !this.writable) return;
     const held = this.#held;
     this.#held = undefined;
+    if (this.#ending) {
+      const response = this.#response;
+      this.#sendHead(held?.length ?? 0);
+      // Head and body in one write: node:http joins them when the body comes with end(), a small
+      // one as a latin1 string (the same bytes) into one string with the head, rather than a
+      // vector of the head's string and the body's buffer.
+      if (held !== undefined && held.length <= SMALL_BODY_BYTES) response.end(held.toString('latin1'), 'latin1');
+      else response.end(held);
+      return;
+    }
+    if (held === undefined) return;
     this.#sendHead();
     this.#response.write(held);
   };

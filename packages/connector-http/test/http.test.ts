@@ -91,6 +91,19 @@ afterAll(async () => { await server.close(1000); });
 
 describeConformance('conformance through connector-http', httpConformanceDriver(() => `http://127.0.0.1:${port}/app`));
 
+/** A chunked body's content and what follows its last chunk. */
+function dechunk(text: string): { content: string; after: string } {
+  let content = '';
+  for (let rest = text; ;) {
+    const sizeEnd = rest.indexOf('\r\n');
+    const size = Number.parseInt(rest.slice(0, sizeEnd), 16);
+    if (Number.isNaN(size)) throw new Error(`not a chunked body: ${JSON.stringify(text)}`);
+    if (size === 0) return { content, after: rest.slice(sizeEnd + 4) };
+    content += rest.slice(sizeEnd + 2, sizeEnd + 2 + size);
+    rest = rest.slice(sizeEnd + 2 + size + 2);
+  }
+}
+
 /**
  * One request with `Connection: close` on its own connection; the raw response text. The socket
  * is not half-closed after the request: node:http takes a client's FIN as an abort.
@@ -214,6 +227,32 @@ describe('connector-http', () => {
     const expected = Buffer.concat([Buffer.from(Array.from({ length: 256 }, (_, index) => index)), Buffer.from('é€')]);
     expect(response.headers.get('content-length')).toBe(String(expected.length));
     expect(Buffer.from(await response.arrayBuffer()).equals(expected)).toBe(true);
+  });
+
+  it('under load (requests read several to a turn, their responses sent at its end) each response is whole', async () => {
+    // Pipelined on one connection: node:http reads them all in one turn.
+    const request = (path: string, method = 'GET', close = false): string => `${method} /app/${path} HTTP/1.1\r\nHost: x\r\n${close ? 'Connection: close\r\n' : ''}\r\n`;
+    const kinds = ['hello', 'head', 'pieces'] as const;
+    for (let round = 0; round < 3; round++) {
+      const sequence = Array.from({ length: 30 }, (_, index) => kinds[index % 3]!);
+      let rest = await rawRequest(sequence.map((kind, index) => request(kind === 'pieces' ? 'pieces' : 'hello', kind === 'head' ? 'HEAD' : 'GET', index === sequence.length - 1)).join(''));
+      for (const [index, kind] of sequence.entries()) {
+        const headEnd = rest.indexOf('\r\n\r\n');
+        const head = rest.slice(0, headEnd);
+        rest = rest.slice(headEnd + 4);
+        expect(head, `response ${index}`).toMatch(/^HTTP\/1\.1 200 OK\r\n/);
+        if (kind === 'hello') {
+          expect([head.includes('\r\nContent-Length: 13'), rest.slice(0, 13)], `response ${index}`).toEqual([true, 'Hello, world\n']);
+          rest = rest.slice(13);
+        } else if (kind === 'pieces') {
+          expect(head, `response ${index}`).toMatch(/\r\nTransfer-Encoding: chunked/);
+          const { content, after } = dechunk(rest);
+          expect(content, `response ${index}`).toBe('one,two,three');
+          rest = after;
+        }
+      }
+      expect(rest).toBe('');
+    }
   });
 
   it('HEAD answers the head without a body', async () => {
