@@ -1,7 +1,7 @@
 // One FastCGI request: its params, its input streams, the core pipeline, its END_REQUEST.
 import { Readable } from 'node:stream';
 import { RequestAbortedError } from '@netcgi/core';
-import { CgiVariableList, processRequest, type App, type ConnectorRequest, type RequestOutcome, type RunOptions } from '@netcgi/core/connector';
+import { CgiVariableList, processRequest, type App, type ConnectorRequest, type RequestOutcome, type RunOptions, type TurnLoad } from '@netcgi/core/connector';
 import { FcgiRequestCgi, roleNames, type FcgiCgi } from './fcgi-cgi.js';
 import { InputStream, type InputFlowControl } from './input-stream.js';
 import { StdoutOutput } from './stdout-output.js';
@@ -28,6 +28,8 @@ export interface RequestSettings {
   readonly maxParamsSize: number;
   /** The PARAMS bytes every unfinished request of the server holds, under one bound. */
   readonly paramsBudget: ParamsBudget;
+  /** The server's requests per turn: a response's end leaves at once only when not under load. */
+  readonly load: TurnLoad;
 }
 
 /**
@@ -89,6 +91,7 @@ export class FcgiRequest {
     this.id = id;
     this.role = role;
     this.keepConnection = keepConnection;
+    settings.load.requestCame();
     // A Filter's DATA follows its STDIN (§6.4). STDIN's stream is made when first needed.
     if (role === Role.Filter) this.#data = new InputStream(host, 'bytes');
   }
@@ -223,8 +226,9 @@ export class FcgiRequest {
     if (this.#state === 'ended') return;
     this.#state = 'ended';
     this.#host.records.send([encodeResponseEnd(this.id, last, this.#stderrUsed, appStatus, ProtocolStatus.RequestComplete)]);
-    // The response is whole: out with it now rather than at the end of the turn.
-    this.#host.records.flush();
+    // The response is whole: out with it now, or under load at the end of the turn (the flush
+    // send() asked for), with the other responses of the turn.
+    if (!this.#settings.load.underLoad) this.#host.records.flush();
     this.#host.requestEnded(this);
   }
 

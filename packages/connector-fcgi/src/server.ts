@@ -1,7 +1,7 @@
 // The FastCGI application server: a listening socket, its connections, limits, graceful close.
 import { chmodSync } from 'node:fs';
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
-import { removeStaleSocket, type App, type ListenAddress, type RunOptions } from '@netcgi/core/connector';
+import { removeStaleSocket, TurnLoad, type App, type ListenAddress, type RunOptions } from '@netcgi/core/connector';
 import { isAllowed } from './allow.js';
 import { Connection, type ConnectionHost } from './connection.js';
 import { LogThrottle } from './log-throttle.js';
@@ -48,7 +48,7 @@ export class FcgiServer {
   readonly #host: ConnectionHost;
 
   constructor(app: App<FcgiCgi>, runOptions: RunOptions, options: FcgiServerSettings) {
-    this.settings = { app, runOptions, maxParamsSize: options.maxParamsSize, paramsBudget: new ParamsBudget(options.maxParamsTotal) };
+    this.settings = { app, runOptions, maxParamsSize: options.maxParamsSize, paramsBudget: new ParamsBudget(options.maxParamsTotal), load: new TurnLoad() };
     this.maxConnections = options.maxConnections;
     this.maxRequests = options.maxRequests;
     this.multiplex = options.multiplex;

@@ -1,10 +1,12 @@
 // One socket write per response: a small response's header and body (merged into one STDOUT
-// record), empty STDOUT and END_REQUEST leave in a single write; large bodies are not held back.
+// record), empty STDOUT and END_REQUEST leave in a single write; large bodies are not held back;
+// a burst of requests read in one turn is answered in one write.
 import { Duplex } from 'node:stream';
 import type { Socket } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { RecordDecoder, RecordType } from '@netcgi/connector-fcgi/protocol';
 import { Connection, type ConnectionHost } from '../src/connection.js';
+import { TurnLoad } from '@netcgi/core/connector';
 import { ParamsBudget } from '../src/fcgi-request.js';
 import { getParams, requestRecords } from './helpers/fcgi-client.js';
 
@@ -32,6 +34,7 @@ function host(app: ConnectionHost['settings']['app']): ConnectionHost & { settle
       runOptions: {},
       maxParamsSize: 1 << 20,
       paramsBudget: new ParamsBudget(32 << 20),
+      load: new TurnLoad(),
     },
     maxConnections: 10,
     maxRequests: 10,
@@ -82,6 +85,23 @@ describe('write batching', () => {
     const rest: string[] = [];
     new RecordDecoder().decode(Buffer.concat(socket.writeCalls.slice(1).flat()), (record) => rest.push(record.content.toString()));
     expect(rest.slice(0, 2)).toEqual(['second part', '']);
+  });
+
+  it('answers requests read in one turn (under load) in one write at its end, each response whole', async () => {
+    const socket = new RecordingSocket();
+    const server = host((cgi) => { cgi.setHeader({ contentType: 'text/plain' }); cgi.out.write(`body of ${cgi.environment.scriptName}`); });
+    new Connection(socket as unknown as Socket, server, false);
+    socket.push(Buffer.concat([1, 2, 3, 4].flatMap((id) => requestRecords(id, getParams(`/${id}`)))));
+    while (server.settled < 4 || socket.writeCalls.length === 0) await new Promise((resolve) => setImmediate(resolve));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(socket.writeCalls.length).toBe(1);
+    const records: { id: number; type: number; content: string }[] = [];
+    new RecordDecoder().decode(Buffer.concat(socket.writeCalls[0]!), (record) => records.push({ id: record.requestId, type: record.type, content: record.content.toString() }));
+    for (const id of [1, 2, 3, 4]) {
+      const own = records.filter((record) => record.id === id);
+      expect(own.map((record) => record.type), `request ${id}`).toEqual([RecordType.Stdout, RecordType.Stdout, RecordType.EndRequest]);
+      expect(own[0]!.content).toBe(`Content-Type: text/plain\r\n\r\nbody of /${id}`);
+    }
   });
 
   it('does not hold back a large write: it is referenced, not copied or merged', async () => {

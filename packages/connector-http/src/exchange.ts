@@ -1,7 +1,7 @@
 // One request and its response on node:http, as the pipeline's ConnectorRequest.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { RequestAbortedError } from '@netcgi/core';
-import type { CgiVariables, ConnectorRequest, RequestOutcome } from '@netcgi/core/connector';
+import type { CgiVariables, ConnectorRequest, RequestOutcome, TurnLoad } from '@netcgi/core/connector';
 import { RequestBody } from './request-body.js';
 import { HttpResponseOutput } from './response-output.js';
 
@@ -29,12 +29,12 @@ export class HttpExchange implements ConnectorRequest {
 
   /**
    * `onSettled`: the request no longer counts as active (told once, see {@link settle}).
-   * `busy`: whether other requests are being answered now (see {@link HttpResponseOutput}).
+   * `load`: the server's, for when a complete response leaves (see {@link HttpResponseOutput}).
    */
-  constructor(request: IncomingMessage, response: ServerResponse, variables: CgiVariables, logError: (message: string) => void, onSettled: () => void, busy: () => boolean) {
+  constructor(request: IncomingMessage, response: ServerResponse, variables: CgiVariables, logError: (message: string) => void, onSettled: () => void, load: TurnLoad) {
     this.#request = request;
     this.variables = variables;
-    this.output = new HttpResponseOutput(response, request.method === 'HEAD', busy);
+    this.output = new HttpResponseOutput(response, request.method === 'HEAD', load);
     this.logError = logError;
     this.#onSettled = onSettled;
     response.on('close', () => {

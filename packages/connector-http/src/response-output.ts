@@ -2,7 +2,7 @@
 // the socket's backpressure.
 import type { ServerResponse } from 'node:http';
 import { RequestAbortedError } from '@netcgi/core';
-import type { ResponseHead, ResponseOutput } from '@netcgi/core/connector';
+import type { ResponseHead, ResponseOutput, TurnLoad } from '@netcgi/core/connector';
 
 /** Up to this size a body written at once goes out in one string with its head. */
 const SMALL_BODY_BYTES = 16 * 1024;
@@ -12,15 +12,13 @@ const SMALL_BODY_BYTES = 16 * 1024;
  * for the first body write, and that write for the rest of the turn: a response whose body is
  * written at once (most) goes out with a `Content-Length`, in one socket write, rather than as a
  * chunked body with its terminating chunk in a second write (half the throughput at 32
- * connections, measured). While other requests are being answered, a response complete before
- * its head went out leaves at the end of the turn, with the others the turn answered: a burst of
- * requests read together is answered together (a third more requests a second at 32 connections,
- * measured; alone, the wait cost a tenth, so a lone response leaves at once).
+ * connections, measured). Under load (core's `TurnLoad`), a response complete before its head went
+ * out leaves at the end of the turn, with the other responses of the turn.
  */
 export class HttpResponseOutput implements ResponseOutput {
   readonly #response: ServerResponse;
   readonly #bodyless: boolean;
-  readonly #busy: () => boolean;
+  readonly #load: TurnLoad;
   #head: ResponseHead | undefined;
   #headSent = false;
   #held: Buffer | undefined;
@@ -28,13 +26,12 @@ export class HttpResponseOutput implements ResponseOutput {
   #ending = false;
 
   /**
-   * `bodyless`: the request was a HEAD (no body, and no length to tell). `busy`: whether other
-   * requests are being answered now.
+   * `bodyless`: the request was a HEAD (no body, and no length to tell). `load`: the server's.
    */
-  constructor(response: ServerResponse, bodyless: boolean, busy: () => boolean) {
+  constructor(response: ServerResponse, bodyless: boolean, load: TurnLoad) {
     this.#response = response;
     this.#bodyless = bodyless;
-    this.#busy = busy;
+    this.#load = load;
   }
 
   get writable(): boolean {
@@ -86,10 +83,9 @@ export class HttpResponseOutput implements ResponseOutput {
     if (response.writableEnded || this.#ending) return;
     if (!this.#headSent) {
       this.#ending = true;
-      // Busy: the whole response goes out at the end of the turn, with those of the other requests
-      // this turn read (the write that held the body already asked for that turn's end). Alone:
-      // at once, as a wait would only add to its latency.
-      if (!this.#busy()) this.#flushHeld();
+      // Under load the whole response leaves at the end of the turn (the write that held its body
+      // already asked for that turn's end), with the other responses of the turn; alone, at once.
+      if (!this.#load.underLoad) this.#flushHeld();
       else if (this.#held === undefined) setImmediate(this.#flushHeld);
       return;
     }

@@ -2,7 +2,7 @@
 import { chmodSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { Server as NetServer, type AddressInfo, type Socket } from 'node:net';
-import { processRequest, removeStaleSocket, type App, type ListenAddress, type RunOptions } from '@netcgi/core/connector';
+import { processRequest, removeStaleSocket, TurnLoad, type App, type ListenAddress, type RunOptions } from '@netcgi/core/connector';
 import { HttpExchange } from './exchange.js';
 import { drainRest } from './request-body.js';
 import { requestVariables } from './variables.js';
@@ -23,18 +23,7 @@ export class HttpServer {
   readonly #settings: HttpServerSettings;
   readonly #server: Server;
   #active = 0;
-  /** Requests that came this turn of the event loop, and the last turn that had any. */
-  #turnRequests = 0;
-  #lastTurnRequests = 0;
-  /**
-   * Under load: requests come several to a turn. Asked when a response is complete, this turn's
-   * later requests are not read yet, so the last turn stands for them (one function for all).
-   */
-  readonly #underLoad = (): boolean => this.#turnRequests > 1 || this.#lastTurnRequests > 1;
-  readonly #endTurn = (): void => {
-    this.#lastTurnRequests = this.#turnRequests;
-    this.#turnRequests = 0;
-  };
+  readonly #load = new TurnLoad();
   /** Each open connection, and how many requests it has brought (see close()). */
   readonly #connections = new Map<Socket, { requests: number; active: boolean }>();
   #closing = false;
@@ -118,7 +107,7 @@ export class HttpServer {
 
   #handle(request: IncomingMessage, response: ServerResponse): void {
     this.#active++;
-    if (this.#turnRequests++ === 0) setImmediate(this.#endTurn);
+    this.#load.requestCame();
     const connection = this.#connections.get(request.socket);
     if (connection !== undefined) {
       connection.requests++;
@@ -128,7 +117,7 @@ export class HttpServer {
     const exchange = new HttpExchange(request, response, requestVariables(request, this.#settings), this.#settings.logError, () => {
       if (connection !== undefined) connection.active = false;
       this.#active--;
-    }, this.#underLoad);
+    }, this.#load);
     void processRequest(this.#app, exchange, this.#runOptions).catch((error: unknown) => {
       // config.defaultErrorHandler is false: the app asked for its errors; the response is cut.
       this.#settings.logError(`${request.method} ${request.url}: the app threw: ${error instanceof Error ? error.stack : String(error)}`);

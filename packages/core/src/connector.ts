@@ -2,6 +2,7 @@
 export { processRequest, type ConnectorRequest } from './process-request.js';
 export { WritableOutput, type ResponseOutput } from './output/response-output.js';
 export { CgiVariableList, CgiVariableMap, splitCgiVariables, type CgiVariables } from './properties.js';
+export { TurnLoad } from './turn-load.js';
 export { statusLine, type HeaderField } from './output/header-fields.js';
 export { parseCgiResponse, responseHead, serializeCgiHead, type ResponseHead } from './output/response-head.js';
 export type { App, OutputType, RunOptions } from './process-request.js';
