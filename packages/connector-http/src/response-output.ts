@@ -94,7 +94,10 @@ export class HttpResponseOutput implements ResponseOutput {
     response.end();
   }
 
-  /** The turn ended with the body still coming: out with the head and what was held, chunked. */
+  /**
+   * At the end of the turn, or at once for a lone response that ended: the whole response, head and
+   * held body in one `end()`. With the body still coming: the head and what was held, chunked.
+   */
   readonly #flushHeld = (): void => {
     if (this.#headSent || !this.writable) return;
     const held = this.#held;
