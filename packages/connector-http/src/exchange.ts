@@ -62,14 +62,16 @@ export class HttpExchange implements ConnectorRequest {
   }
 
   /**
-   * The request stops counting as active, once: when the pipeline is done, or when the client is
-   * gone (whatever the app then does). The abort listener holds the pipeline's objects: it goes too.
+   * The request stops counting as active, once: when the pipeline is done and its response handed
+   * to node:http (one sent at the end of the turn counts until then: a closing server would take
+   * its connection for idle), or when the client is gone (whatever the app then does). The abort
+   * listener holds the pipeline's objects: it goes too.
    */
   settle(): void {
     this.#abortListener = undefined;
     if (this.#settled) return;
     this.#settled = true;
-    this.#onSettled();
+    this.output.afterSent(this.#onSettled);
   }
 
   /** The client went away before the response ended. */

@@ -24,6 +24,8 @@ export class HttpResponseOutput implements ResponseOutput {
   #held: Buffer | undefined;
   #cutOff = false;
   #ending = false;
+  /** Waits for a response ended but not yet sent (see {@link afterSent}). */
+  #onSent: (() => void) | undefined;
 
   /**
    * `bodyless`: the request was a HEAD (no body, and no length to tell). `load`: the server's.
@@ -95,11 +97,20 @@ export class HttpResponseOutput implements ResponseOutput {
   }
 
   /**
+   * Calls `callback` once the response is handed to node:http: at once, unless it ended under load
+   * and waits for the end of the turn (or the client went away meanwhile).
+   */
+  afterSent(callback: () => void): void {
+    if (this.#ending && !this.#headSent && this.writable) this.#onSent = callback;
+    else callback();
+  }
+
+  /**
    * At the end of the turn, or at once for a lone response that ended: the whole response, head and
    * held body in one `end()`. With the body still coming: the head and what was held, chunked.
    */
   readonly #flushHeld = (): void => {
-    if (this.#headSent || !this.writable) return;
+    if (this.#headSent || !this.writable) return this.#sent();
     const held = this.#held;
     this.#held = undefined;
     if (this.#ending) {
@@ -110,12 +121,18 @@ export class HttpResponseOutput implements ResponseOutput {
       // vector of the head's string and the body's buffer.
       if (held !== undefined && held.length <= SMALL_BODY_BYTES) response.end(held.toString('latin1'), 'latin1');
       else response.end(held);
-      return;
+      return this.#sent();
     }
     if (held === undefined) return;
     this.#sendHead();
     this.#response.write(held);
   };
+
+  #sent(): void {
+    const onSent = this.#onSent;
+    this.#onSent = undefined;
+    onSent?.();
+  }
 
   /** `length`: the whole body's, when it is known, for a Content-Length the app did not set. */
   #sendHead(length?: number): void {
