@@ -1,11 +1,9 @@
 // Libraries loaded on first use: a CGI program starts once per request, and a hello world must not
 // pay for multipart parsing, cookies or HTTP reason phrases it never needs (see docs/benchmarks.md).
+// Built-ins too: node:module and node:url (for `require` from here) cost a CGI hello ~1 ms.
 import { statSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { fileURLToPath } from 'node:url';
 
-const requireFromHere = createRequire(import.meta.url);
-const here = fileURLToPath(import.meta.url);
+let requireFromHere: NodeJS.Require | undefined;
 
 /**
  * Node 20's realpathSync reads the stat buffer of the *last* stat call for path components it has
@@ -15,7 +13,9 @@ const here = fileURLToPath(import.meta.url);
  * streamsearch). A stat of this file first resets that buffer to a regular file's.
  */
 function requirePackage(id: string): unknown {
+  const here = process.getBuiltinModule('node:url').fileURLToPath(import.meta.url);
   statSync(here);
+  requireFromHere ??= process.getBuiltinModule('node:module').createRequire(here);
   return requireFromHere(id);
 }
 
@@ -50,11 +50,11 @@ const COMMON_REASON_PHRASES: Readonly<Record<number, string>> = {
 export function reasonPhrase(status: number): string | undefined {
   const common = COMMON_REASON_PHRASES[status];
   if (common !== undefined) return common;
-  statusCodes ??= (requireFromHere('node:http') as typeof import('node:http')).STATUS_CODES;
+  statusCodes ??= process.getBuiltinModule('node:http').STATUS_CODES;
   return statusCodes[status];
 }
 
 /** `bytes` random bytes in hex (temp file names). */
 export function randomHex(bytes: number): string {
-  return (crypto ??= requireFromHere('node:crypto') as typeof import('node:crypto')).randomBytes(bytes).toString('hex');
+  return (crypto ??= process.getBuiltinModule('node:crypto')).randomBytes(bytes).toString('hex');
 }
