@@ -240,10 +240,7 @@ function makeOutChannel(env: Environment, raw: ResponseOutput, method: string, o
   else if (outputType === 'direct') sink = new DirectOutput(raw, sendHeader);
   else if (outputType === 'transactional') sink = new BufferedOutput(raw);
   else sink = new BufferedOutput(raw, tempFiles, env.config.outputSpillThreshold);
-  const out = new OutChannel(sink, sendHeader);
-  // Errors reach the app through write callbacks and commit(); without a listener they would crash.
-  out.on('error', () => {});
-  return out;
+  return new OutChannel(sink, sendHeader);
 }
 
 async function respondSafely(env: Environment, raw: ResponseOutput, cgi: RequestCgi | undefined, error: unknown): Promise<RequestOutcome> {

@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
-import { HeaderSentError, OutputError, type Cgi } from '@netcgi/core';
+import { HeaderSentError, OutputError } from '@netcgi/core';
+import { throughSlowServer } from './helpers/slow-server.js';
 import { useTempDirectory } from './helpers/temp-directory.js';
 
 const tmp = useTempDirectory();
@@ -70,40 +71,22 @@ describe('direct output', () => {
     expect(error).toBeInstanceOf(OutputError);
   });
 
-  /** Runs `app` against a web server that takes 16 KiB per millisecond; what it got, and its longest queue. */
-  async function throughSlowServer(app: (cgi: Cgi) => Promise<void>): Promise<{ received: number; maxQueued: number }> {
-    const { Writable } = await import('node:stream');
-    const { processRequest, WritableOutput, buildRequest } = await import('@netcgi/core/connector');
-    let received = 0;
-    let maxQueued = 0;
-    const slowServer = new Writable({
-      highWaterMark: 16 * 1024,
-      write(chunk: Buffer, _encoding, callback) {
-        maxQueued = Math.max(maxQueued, this.writableLength);
-        received += chunk.length;
-        setTimeout(callback, 1);
-      },
-    });
-    await processRequest(app, { ...buildRequest({}), output: new WritableOutput(slowServer), logError: () => {} }, { config: { tmpDirectory: tmp.path } });
-    return { received, maxQueued };
-  }
-
   it('waits for a slow web server instead of buffering the whole body', async () => {
-    const { received, maxQueued } = await throughSlowServer(async (cgi) => {
+    const { raw, maxQueued } = await throughSlowServer(async (cgi) => {
       for (let index = 0; index < 64; index++) {
         if (!cgi.out.write(Buffer.alloc(16 * 1024, 97))) await new Promise((resolve) => cgi.out.once('drain', resolve));
       }
     });
-    expect(received).toBe(64 * 16 * 1024 + 'Content-Type: text/html\r\n\r\n'.length);
+    expect(raw.length).toBe(64 * 16 * 1024 + 'Content-Type: text/html\r\n\r\n'.length);
     // Without backpressure the whole megabyte would queue in front of the slow server.
     expect(maxQueued).toBeLessThanOrEqual(64 * 1024);
   });
 
   it('send() is an awaitable write: a loop of sends keeps pace with a slow web server', async () => {
-    const { received, maxQueued } = await throughSlowServer(async (cgi) => {
+    const { raw, maxQueued } = await throughSlowServer(async (cgi) => {
       for (let index = 0; index < 64; index++) await cgi.out.send(Buffer.alloc(16 * 1024, 97));
     });
-    expect(received).toBe(64 * 16 * 1024 + 'Content-Type: text/html\r\n\r\n'.length);
+    expect(raw.length).toBe(64 * 16 * 1024 + 'Content-Type: text/html\r\n\r\n'.length);
     expect(maxQueued).toBeLessThanOrEqual(64 * 1024);
   });
 

@@ -14,7 +14,7 @@ export class BufferedOutput implements OutputSink {
   readonly #raw: ResponseOutput;
   readonly #tempFiles: TempFiles | undefined;
   readonly #spillThreshold: number;
-  #chunks: Buffer[] = [];
+  #chunks: (Buffer | string)[] = [];
   #memoryBytes = 0;
   #file: TempFile | undefined;
   #fileBytes = 0;
@@ -26,10 +26,10 @@ export class BufferedOutput implements OutputSink {
     this.#spillThreshold = spillThreshold;
   }
 
-  write(chunk: Buffer): Promise<void> | void {
+  write(chunk: Buffer | string): Promise<void> | void {
     if (this.#file !== undefined) return this.#append(chunk);
     this.#chunks.push(chunk);
-    this.#memoryBytes += chunk.length;
+    this.#memoryBytes += typeof chunk === 'string' ? Buffer.byteLength(chunk) : chunk.length;
     if (this.#tempFiles !== undefined && this.#memoryBytes > this.#spillThreshold) return this.#spill();
   }
 
@@ -60,9 +60,10 @@ export class BufferedOutput implements OutputSink {
     for (const chunk of chunks) await this.#append(chunk);
   }
 
-  async #append(chunk: Buffer): Promise<void> {
-    await writeFully(this.#file!.handle, chunk, this.#fileBytes);
-    this.#fileBytes += chunk.length;
+  async #append(chunk: Buffer | string): Promise<void> {
+    const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+    await writeFully(this.#file!.handle, bytes, this.#fileBytes);
+    this.#fileBytes += bytes.length;
   }
 
   async #sendFile(file: TempFile): Promise<void> {

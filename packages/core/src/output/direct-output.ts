@@ -13,7 +13,7 @@ export class DirectOutput implements OutputSink {
     this.#sendHeader = sendHeader;
   }
 
-  write(chunk: Buffer): Promise<void> | void {
+  write(chunk: Buffer | string): Promise<void> | void {
     this.#sendHeader();
     return this.#raw.write(chunk);
   }
@@ -22,14 +22,14 @@ export class DirectOutput implements OutputSink {
 
   rollback(): void {}
 
-  async close(): Promise<void> {}
+  close(): void {}
 }
 
 /** HEAD: the body is counted and dropped (RFC 9110 §9.3.2); the header still goes out on commit. */
 export class DiscardingOutput implements OutputSink {
   readonly buffered = true;
   write(): void {}
-  async commit(): Promise<void> {}
+  commit(): void {}
   rollback(): void {}
-  async close(): Promise<void> {}
+  close(): void {}
 }
