@@ -1,7 +1,7 @@
 // The fixed-size record bodies (FastCGI §5.1, §5.5, §4.2).
 import { HEADER_LENGTH, RecordType, type ProtocolStatus, type Role } from './constants.js';
 import { ProtocolError } from './protocol-error.js';
-import { encodeRecord, MAX_STREAM_CHUNK, paddingLength, writeHeader } from './record.js';
+import { encodeRecord, MAX_STREAM_CHUNK, paddingLength, writeHeader, zeroBytes } from './record.js';
 
 /** FastCGI §5.1: FCGI_BeginRequestBody. */
 export interface BeginRequestBody {
@@ -68,7 +68,7 @@ export function encodeResponseEnd(requestId: number, last: LastContent, endStder
     offset = HEADER_LENGTH;
     for (const piece of stdout) offset += typeof piece === 'string' ? bytes.write(piece, offset, 'utf8') : piece.copy(bytes, offset);
     if (offset !== HEADER_LENGTH + stdoutBytes) throw new RangeError(`the STDOUT pieces hold ${offset - HEADER_LENGTH} bytes, not ${stdoutBytes}`);
-    bytes.fill(0, offset, contentRecord);
+    zeroBytes(bytes, offset, contentRecord);
     offset = contentRecord;
   }
   if (endStderr) {
@@ -81,6 +81,6 @@ export function encodeResponseEnd(requestId: number, last: LastContent, endStder
   offset += HEADER_LENGTH;
   bytes.writeUInt32BE(appStatus >>> 0, offset);
   bytes[offset + 4] = protocolStatus;
-  bytes.fill(0, offset + 5, offset + 8);
+  zeroBytes(bytes, offset + 5, offset + 8);
   return bytes;
 }

@@ -35,6 +35,14 @@ export function writeHeader(target: Buffer, offset: number, type: RecordType, re
 }
 
 /**
+ * Zeroes `target` from `start` to `end`: padding is at most 7 bytes, and Buffer's fill() checks its
+ * arguments for longer than a loop takes to write them (1.6% of a hello's profile in process).
+ */
+export function zeroBytes(target: Buffer, start: number, end: number): void {
+  for (let index = start; index < end; index++) target[index] = 0;
+}
+
+/**
  * One record as a single buffer (header, content, padding).
  * @throws RangeError when the content is over 65535 bytes or the id over 65535.
  */
@@ -43,7 +51,7 @@ export function encodeRecord(type: RecordType, requestId: number, content: Uint8
   const record = Buffer.allocUnsafe(HEADER_LENGTH + content.length + paddingLength(content.length));
   writeHeader(record, 0, type, requestId, content.length);
   record.set(content, HEADER_LENGTH);
-  record.fill(0, HEADER_LENGTH + content.length);
+  zeroBytes(record, HEADER_LENGTH + content.length, record.length);
   return record;
 }
 
