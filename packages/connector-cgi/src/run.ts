@@ -1,8 +1,9 @@
 // runCgi: one request from the process environment, stdin and stdout; a terminal runs it as a test.
+import type { Readable } from 'node:stream';
 import { RequestAbortedError } from '@netcgi/core';
-import { processRequest, runCommandLine, type App, type RunOptions } from '@netcgi/core/connector';
+import { processRequest, runCommandLine, type App, type ConnectorRequest, type RunOptions } from '@netcgi/core/connector';
 import { isCgiEnvironment, readCgiEnvironment } from './environment.js';
-import { limitedBody } from './stdin-body.js';
+import { StdinBody } from './stdin-body.js';
 import { StdoutOutput } from './stdout-output.js';
 import { BROKEN_PIPE_STATUS, endRequestEarly } from './termination.js';
 
@@ -30,20 +31,17 @@ export async function runCgi(app: App, options: CgiOptions = {}): Promise<void> 
   // httpoxy: a client's `Proxy:` request header arrives as HTTP_PROXY, which HTTP clients in the
   // app would take as their proxy. The app still sees it as the request header `proxy`.
   delete process.env['HTTP_PROXY'];
-  let stdinOpened = false;
-  const body = limitedBody(() => { stdinOpened = true; return process.stdin; }, contentLength);
+  const body = new StdinBody(contentLength);
   const controller = new AbortController();
   const logError = (line: string): void => { process.stderr.write(`${line}\n`); };
   const reason = (): RequestAbortedError => new RequestAbortedError('the web server ended the CGI program (the client went away, or a time-out)');
-  // An abort destroys it with its reason; unread, that must not be an uncaught error.
-  body.on('error', () => {});
   const ending = endRequestEarly(controller, reason, logError);
   const output = new StdoutOutput(1, undefined, (failure) => {
     logError(`the request is aborted: ${failure.message}`);
     ending.abort(BROKEN_PIPE_STATUS, failure);
   });
   controller.signal.addEventListener('abort', () => {
-    body.destroy(controller.signal.reason as Error);
+    body.abort(controller.signal.reason as Error);
     output.abort(controller.signal.reason as Error);
   }, { once: true });
   let running = true;
@@ -54,26 +52,41 @@ export async function runCgi(app: App, options: CgiOptions = {}): Promise<void> 
   };
   process.once('exit', onExit);
   try {
-    await processRequest(app, {
-      variables,
-      body,
-      output,
-      logError,
-      signal: controller.signal,
-      // The pipeline removes the temp files at once, whatever the app does.
-      onAbort: (listener) => {
-        if (controller.signal.aborted) listener();
-        else controller.signal.addEventListener('abort', listener, { once: true });
-      },
-    }, options);
+    await processRequest(app, new CgiRequest(variables, body, output, logError, controller.signal), options);
   } finally {
     running = false;
     process.off('exit', onExit);
     ending.stop();
-    body.destroy();
-    // An open stdin would keep the process alive after the response.
-    if (stdinOpened) process.stdin.destroy();
+    body.close();
   }
   // The temp files are gone (the pipeline removed them): now end as the signal asked.
   ending.exitIfAborted();
+}
+
+/**
+ * The program's one request as the pipeline reads it. A class, as docs/architecture.md's connector
+ * contract asks; its body stream is made on first read (a GET reads none).
+ */
+class CgiRequest implements ConnectorRequest {
+  readonly #body: StdinBody;
+
+  constructor(
+    readonly variables: ConnectorRequest['variables'],
+    body: StdinBody,
+    readonly output: StdoutOutput,
+    readonly logError: (line: string) => void,
+    readonly signal: AbortSignal,
+  ) {
+    this.#body = body;
+  }
+
+  get body(): Readable {
+    return this.#body.stream();
+  }
+
+  /** The pipeline removes the temp files at once, whatever the app does. */
+  onAbort(listener: () => void): void {
+    if (this.signal.aborted) listener();
+    else this.signal.addEventListener('abort', listener, { once: true });
+  }
 }

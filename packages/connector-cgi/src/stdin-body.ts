@@ -1,5 +1,45 @@
 // The request body on stdin: exactly CONTENT_LENGTH bytes (RFC 3875 §4.2), or up to EOF without one.
-import { Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
+
+/**
+ * The request's body, made when the pipeline first reads it: a GET never makes a stream, so a CGI
+ * program answering one never loads node:stream (~1.6 ms of its start on Node 24).
+ */
+export class StdinBody {
+  readonly #contentLength: number | undefined;
+  #stream: Readable | undefined;
+  #stdinOpened = false;
+  #abortReason: Error | undefined;
+
+  constructor(contentLength: number | undefined) {
+    this.#contentLength = contentLength;
+  }
+
+  stream(): Readable {
+    if (this.#stream === undefined) {
+      this.#stream = limitedBody(() => {
+        this.#stdinOpened = true;
+        return process.stdin;
+      }, this.#contentLength);
+      // An abort destroys it with its reason; unread, that must not be an uncaught error.
+      this.#stream.on('error', () => {});
+      if (this.#abortReason !== undefined) this.#stream.destroy(this.#abortReason);
+    }
+    return this.#stream;
+  }
+
+  /** The request was aborted: a read fails with `reason`. */
+  abort(reason: Error): void {
+    this.#abortReason = reason;
+    this.#stream?.destroy(reason);
+  }
+
+  /** The request is over: stdin is let go, since an open stdin would keep the process alive. */
+  close(): void {
+    this.#stream?.destroy();
+    if (this.#stdinOpened) process.stdin.destroy();
+  }
+}
 
 /**
  * A Readable of the first `length` bytes of the input (all of it when `length` is undefined:
@@ -8,6 +48,8 @@ import { Readable } from 'node:stream';
  * process can exit.
  */
 export function limitedBody(openInput: () => Readable, length: number | undefined): Readable {
+  // Loaded here, not at start: a CGI program answering a GET never needs node:stream (~1.6 ms).
+  const { Readable } = process.getBuiltinModule('node:stream');
   if (length === 0) return Readable.from([]);
   let remaining = length ?? Number.POSITIVE_INFINITY;
   let input: Readable | undefined;

@@ -54,6 +54,14 @@ export function reasonPhrase(status: number): string | undefined {
   return statusCodes[status];
 }
 
+/**
+ * node:stream, for the request bodies and argument streams that need it: a CGI program answering
+ * a GET never loads it (~1.6 ms of its start on Node 24). Node keeps the module once loaded.
+ */
+export function nodeStream(): typeof import('node:stream') {
+  return process.getBuiltinModule('node:stream');
+}
+
 /** `bytes` random bytes in hex (temp file names). */
 export function randomHex(bytes: number): string {
   return (crypto ??= process.getBuiltinModule('node:crypto')).randomBytes(bytes).toString('hex');

@@ -36,6 +36,12 @@ it('a CGI hello imports no built-in through an ES module facade (which would loa
   expect(modulesLoadedByCgiHello()).not.toContain('NativeModule internal/fs/streams');
 });
 
+it('a CGI hello loads neither node:stream (cgi.out is no Writable, a GET makes no body stream) nor node:module', () => {
+  const loaded = modulesLoadedByCgiHello();
+  expect(loaded).not.toContain('NativeModule stream');
+  expect(loaded).not.toContain('NativeModule module');
+});
+
 it('on a Node without process.getBuiltinModule (before 20.16) the bundles say which Node they need', () => {
   const script = "delete process.getBuiltinModule; await import('@netcgi/core');";
   const result = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', cwd: fileURLToPath(new URL('..', import.meta.url)) });

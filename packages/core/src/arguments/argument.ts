@@ -1,8 +1,9 @@
 // One request argument: a query or form field, an uploaded file, or a raw request body.
 // fs as a namespace: named imports would load fs's stream and promise parts at start-up (CGI).
 import fs from 'node:fs';
-import { Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import { ArgumentFinalizedError, ArgumentOversizedError, ArgumentStreamedError, HttpError } from '../errors.js';
+import { nodeStream } from '../lazy.js';
 import type { LiveValue } from './live-value.js';
 
 /** A file argument is read in chunks of this size: at the default 64 KiB, reading back ran at a quarter of the speed. */
@@ -120,7 +121,7 @@ export class Argument {
     this.#assertReadable();
     if (this.#live !== undefined) return this.#live.open();
     if (this.store === 'file') return fs.createReadStream(this.path!, { highWaterMark: FILE_READ_CHUNK_BYTES });
-    return Readable.from([this.#bytesInMemory()], { objectMode: false });
+    return nodeStream().Readable.from([this.#bytesInMemory()], { objectMode: false });
   }
 
   /**

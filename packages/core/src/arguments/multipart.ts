@@ -1,8 +1,8 @@
 // Arguments of a multipart/form-data body (RFC 7578), parsed by busboy as the body streams in.
 import type busboy from 'busboy';
-import { Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import { HttpError } from '../errors.js';
-import { busboyLibrary } from '../lazy.js';
+import { busboyLibrary, nodeStream } from '../lazy.js';
 import { Argument } from './argument.js';
 import { checkArgumentName, resolveStore, storeStream, storeValue, type ArgumentContext, type ResolvedStore } from './argument-store.js';
 import { LiveValue } from './live-value.js';
@@ -32,7 +32,7 @@ export async function parseMultipart(
 ): Promise<MultipartArguments> {
   const parser = createParser(context, contentType);
   const tail = new BodyTail(parser);
-  const body = Readable.from(source, { objectMode: false });
+  const body = nodeStream().Readable.from(source, { objectMode: false });
   const stored: Promise<Argument | undefined>[] = [];
   let queue: PartQueue | undefined;
   let partError: unknown;

@@ -2,9 +2,9 @@
 // testRequest() and the command-line runner.
 import { createReadStream, statSync } from 'node:fs';
 import { basename } from 'node:path';
-import { Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import { cgiVariablesOfHttpRequest } from '../http-variables.js';
-import { randomHex } from '../lazy.js';
+import { nodeStream, randomHex } from '../lazy.js';
 
 /** A body or file content: bytes, text, a file on disk, or a stream of known size. */
 export type TestContent =
@@ -85,6 +85,7 @@ export function buildRequest(init: TestRequestInit): BuiltRequest {
     serverSoftware: 'netcgi-test',
   });
   variables.set('REMOTE_HOST', 'localhost');
+  const { Readable } = nodeStream();
   let body: Readable = Readable.from([]);
   if (encoded !== undefined) {
     variables.set('CONTENT_TYPE', encoded.contentType);
