@@ -109,7 +109,7 @@ export class OutChannel extends EventEmitter implements NodeJS.WritableStream {
   end(chunk: Buffer | Uint8Array | string, callback?: () => void): this;
   end(chunk: Buffer | Uint8Array | string, encoding?: BufferEncoding, callback?: () => void): this;
   end(chunkOrCallback?: Buffer | Uint8Array | string | (() => void), encodingOrCallback?: BufferEncoding | (() => void), callback?: () => void): this {
-    const done = [chunkOrCallback, encodingOrCallback, callback].find((argument) => typeof argument === 'function') as WriteCallback | undefined;
+    const done: WriteCallback | undefined = typeof chunkOrCallback === 'function' ? chunkOrCallback : typeof encodingOrCallback === 'function' ? encodingOrCallback : callback;
     if (chunkOrCallback !== undefined && chunkOrCallback !== null && typeof chunkOrCallback !== 'function') {
       this.write(chunkOrCallback, typeof encodingOrCallback === 'string' ? encodingOrCallback : this.#defaultEncoding);
     }
@@ -154,14 +154,14 @@ export class OutChannel extends EventEmitter implements NodeJS.WritableStream {
     const reason = error ?? responseOver();
     for (const entry of this.#pending.splice(0)) this.#settle(entry, reason);
     this.#wakeIdleWaiters();
-    if (this.#finished) return this; // already closing
     let releasing: Promise<void> | void;
     try {
       releasing = this.#sink.close();
     } catch {
       releasing = undefined;
     }
-    this.#announceClose(releasing, reason, error);
+    // After a finish, 'close' is on its way already.
+    if (!this.#finished) this.#announceClose(releasing, reason, error);
     return this;
   }
 
