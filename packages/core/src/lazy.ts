@@ -1,6 +1,6 @@
 // Libraries loaded on first use: a CGI program starts once per request, and a hello world must not
 // pay for multipart parsing, cookies or HTTP reason phrases it never needs (see docs/benchmarks.md).
-// Built-ins too: node:module and node:url (for `require` from here) cost a CGI hello ~1 ms.
+// Built-ins too: node:module and node:url (to `require` from here) and node:stream load on first use.
 import { statSync } from 'node:fs';
 
 let requireFromHere: NodeJS.Require | undefined;
