@@ -1,12 +1,14 @@
 // The FastCGI record codec alone (records encoded and decoded per second), and the hello request
-// through the FastCGI connector in-process, with the codec's share of its CPU profile: the codec
-// must not be the bottleneck.
+// through the FastCGI connector in process (in a fresh Node: bench/hello-in-process.mjs), with the
+// codec's share of its CPU profile: the codec must not be the bottleneck.
+import { execFileSync } from 'node:child_process';
 import { EventEmitter } from 'node:events';
-import { Session } from 'node:inspector/promises';
+import { fileURLToPath } from 'node:url';
 import { FcgiServer } from '@netcgi/connector-fcgi';
 import {
   encodeBeginRequestBody, encodeNameValuePairs, encodeRecord, encodeStream, RecordDecoder, RecordType,
 } from '@netcgi/connector-fcgi/protocol';
+import { cleanEnvironment } from '../test-support/dist/processes.js';
 import { median } from './lib/stats.mjs';
 
 const MiB = 1024 * 1024;
@@ -97,7 +99,7 @@ export async function helloInProcess(app, options, requests) {
 }
 
 /** Self time of the profile's nodes whose script is in the codec (protocol/), over all busy time. */
-function codecShare(profile) {
+export function codecShare(profile) {
   const byId = new Map(profile.nodes.map((node) => [node.id, node]));
   let busy = 0;
   let codec = 0;
@@ -120,19 +122,17 @@ export async function codecSuite({ seconds, rounds, log }) {
     return result;
   });
 
-  const { default: app, options } = await import('./backends/netcgi-app.mjs');
-  await helloInProcess(app, options, 20_000); // warm up
-  const perRequest = [];
-  for (let round = 0; round < rounds; round++) perRequest.push(await helloInProcess(app, options, 100_000));
-  const session = new Session();
-  session.connect();
-  await session.post('Profiler.enable');
-  await session.post('Profiler.setSamplingInterval', { interval: 100 });
-  await session.post('Profiler.start');
-  await helloInProcess(app, options, 100_000);
-  const { profile } = await session.post('Profiler.stop');
-  session.disconnect();
-  const hello = { microsecondsPerRequest: median(perRequest), codecShare: codecShare(profile) };
+  const hello = helloInFreshProcess(process.execPath, { rounds, profile: true });
   log(`hello in process: ${hello.microsecondsPerRequest.toFixed(2)} µs/request, codec ${(hello.codecShare * 100).toFixed(1)}% of its profile`);
   return { codec, hello };
+}
+
+/**
+ * The in-process hello measured by bench/hello-in-process.mjs in a fresh `node` (a path to the
+ * binary of any Node line): `{ microsecondsPerRequest, codecShare? }`.
+ */
+export function helloInFreshProcess(node, { rounds = 5, profile = false } = {}) {
+  const script = fileURLToPath(new URL('./hello-in-process.mjs', import.meta.url));
+  const output = execFileSync(node, [script, '--rounds', String(rounds), ...(profile ? ['--profile'] : [])], { encoding: 'utf8', env: cleanEnvironment() });
+  return JSON.parse(output);
 }

@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { cleanEnvironment } from '../test-support/dist/processes.js';
+import { helloInFreshProcess } from './codec.mjs';
 import { median } from './lib/stats.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -63,10 +64,8 @@ try {
   const rows = [];
   for (const line of lines) {
     const ms = (name) => median(times.get(`${line.version} ${name}`));
-    // bench/codec.mjs's in-process hello alone (not after its codec loops, whose garbage moved it
-    // by a quarter between runs): 20 000 requests to warm up, then the median of 5 rounds of 100 000.
-    const script = `const { helloInProcess } = await import(${JSON.stringify(join(root, 'bench/codec.mjs'))}); const { default: app, options } = await import(${JSON.stringify(join(root, 'bench/backends/netcgi-app.mjs'))}); await helloInProcess(app, options, 20000); const runs = []; for (let i = 0; i < 5; i++) runs.push(await helloInProcess(app, options, 100000)); runs.sort((a, b) => a - b); console.log(runs[2]);`;
-    const inProcess = Number(execFileSync(line.node, ['--input-type=module', '-e', script], { encoding: 'utf8', env: cleanEnvironment() }).trim());
+    // The in-process hello alone, in a fresh process of this line (bench/hello-in-process.mjs).
+    const inProcess = helloInFreshProcess(line.node).microsecondsPerRequest;
     rows.push([
       `Node ${line.version}`, ms('node -e 0').toFixed(1), ms('empty ES module').toFixed(1), ms('CGI hello').toFixed(1),
       `${(ms('CGI hello') / ms('node -e 0')).toFixed(2)}×`, ms('CGI hello, compile cache').toFixed(1),
