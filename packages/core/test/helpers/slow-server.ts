@@ -10,7 +10,11 @@ export interface SlowServerResult {
   readonly maxQueued: number;
 }
 
-/** Runs `app` for a GET against a web server that takes 16 KiB per millisecond. */
+/**
+ * Runs `app` for a GET against a web server that takes 16 KiB per millisecond.
+ * @throws what the app threw (an `expect` inside it, say), once the request is over: the pipeline
+ *   would otherwise make it a 500 and the test would not see it.
+ */
 export async function throughSlowServer(app: (cgi: Cgi) => Promise<void>, options: RunOptions = {}): Promise<SlowServerResult> {
   const received: Buffer[] = [];
   let maxQueued = 0;
@@ -22,6 +26,16 @@ export async function throughSlowServer(app: (cgi: Cgi) => Promise<void>, option
       setTimeout(callback, 1);
     },
   });
-  await processRequest(app, { ...buildRequest({}), output: new WritableOutput(slowServer), logError: () => {} }, options);
+  let thrown: { error: unknown } | undefined;
+  const recorded = async (cgi: Cgi): Promise<void> => {
+    try {
+      await app(cgi);
+    } catch (error) {
+      thrown ??= { error };
+      throw error;
+    }
+  };
+  await processRequest(recorded, { ...buildRequest({}), output: new WritableOutput(slowServer), logError: () => {} }, options);
+  if (thrown !== undefined) throw thrown.error;
   return { raw: Buffer.concat(received), maxQueued };
 }
